@@ -1,0 +1,146 @@
+package io.github.minichat.allinone;
+
+import io.github.minichat.common.Env;
+import io.github.minichat.gateway.TokenVerifier;
+import io.github.minichat.message.testing.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole system for a test class: its own database, presence, message service and a gateway on a free port,
+ * deployed exactly as the all-in-one launcher does, plus real WebSocket and HTTP clients.
+ */
+final class ChatSystem implements AutoCloseable {
+
+  static final String SECRET = "test-secret-for-the-chat-system-tests";
+  static final Duration AWAIT = Duration.ofSeconds(10);
+
+  final Vertx vertx;
+  final PgConnectOptions database;
+  final int port;
+  private final HttpClient http;
+  private final WebSocketClient webSockets;
+
+  private ChatSystem(Vertx vertx, PgConnectOptions database, int port) {
+    this.vertx = vertx;
+    this.database = database;
+    this.port = port;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+  }
+
+  /** Starts the system; {@code overrides} are extra environment variables (limits, timeouts). */
+  static ChatSystem start(String purpose, Map<String, String> overrides) {
+    PgConnectOptions database = TestDatabase.create(purpose);
+    int port = freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("PG_URL", TestDatabase.url(database));
+    env.put("CHAT_JWT_SECRET", SECRET);
+    env.put("CHAT_HTTP_HOST", "127.0.0.1");
+    env.put("CHAT_HTTP_PORT", Integer.toString(port));
+    env.put("CHAT_GATEWAY_INSTANCES", "2");
+    env.put("CHAT_PRESENCE_GRACE_MS", "300");
+    env.putAll(overrides);
+    // the blocked-thread checker fails loudly if anything blocks an event loop for more than 200 ms
+    Vertx vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+    await(AllInOneMain.deploy(vertx, new Env(env)));
+    return new ChatSystem(vertx, database, port);
+  }
+
+  static ChatSystem start(String purpose) {
+    return start(purpose, Map.of());
+  }
+
+  static String token(long userId) {
+    return TokenVerifier.mint(SECRET, userId, Duration.ofHours(1));
+  }
+
+  /** Opens a socket for the user (token in the query string), waits for init and binds. */
+  TestClient connect(long userId) {
+    TestClient client = open(userId);
+    client.expect("init");
+    client.send(new JsonObject().put("type", "bind").put("fromId", userId));
+    // heart round trip: frames are handled in order, so the bind is done when the answer comes
+    client.send(new JsonObject().put("type", "heart").put("fromId", userId));
+    client.expect("heart");
+    return client;
+  }
+
+  /** Opens a socket without binding. */
+  TestClient open(long userId) {
+    return new TestClient(await(webSockets.connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token(userId)))));
+  }
+
+  Future<io.vertx.core.http.WebSocket> openRaw(WebSocketConnectOptions options) {
+    return webSockets.connect(options.setHost("127.0.0.1").setPort(port));
+  }
+
+  /** An HTTP call as {@code userId} (0: no token); the body, if any, is sent as JSON. */
+  HttpResult call(HttpMethod method, String uri, long userId, Object body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
+    if (userId > 0) {
+      options.putHeader("Authorization", "Bearer " + token(userId));
+    }
+    return callRaw(options, body == null ? null : body instanceof JsonObject json ? json.encode() : body.toString());
+  }
+
+  HttpResult callRaw(RequestOptions options, String body) {
+    return await(http.request(options)
+        .compose(request -> body == null ? request.send() : request.putHeader("Content-Type", "application/json")
+            .send(body))
+        .compose(response -> response.body()
+            .map(buffer -> new HttpResult(response.statusCode(), response.headers().get("Retry-After"),
+                buffer.length() == 0 ? null : buffer.toString()))));
+  }
+
+  record HttpResult(int status, String retryAfter, String body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  long count(String sql) {
+    return TestDatabase.queryLong(database, sql);
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("did not complete in " + AWAIT + ": " + e, e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+    TestDatabase.drop(database);
+  }
+}

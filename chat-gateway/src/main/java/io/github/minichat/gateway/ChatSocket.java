@@ -1,0 +1,347 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.Origin;
+import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SyncPage;
+import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.UnreadCount;
+import io.github.minichat.common.ViewingChanged;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's WebSocket after a successful handshake: reads the seed protocol's frames (bind, heart, online, say,
+ * sync, read), answers each or names what was wrong, and writes the pushes for its user. All its state is touched
+ * only on its own event loop; pushes from elsewhere hop onto it with {@link #onContext}.
+ */
+final class ChatSocket {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChatSocket.class);
+
+  /** Pushes held back while a sync is in flight; beyond this the sync reply says has_more instead. */
+  private static final int MAX_HELD_DURING_SYNC = 1_000;
+  /** Sends waiting behind each other on one socket (they are stored in the order sent). */
+  private static final int MAX_QUEUED_SENDS = 64;
+
+  private final ServerWebSocket webSocket;
+  private final long userId;
+  private final String connectionId;
+  private final Context context;
+  private final GatewayConfig config;
+  private final ServiceClient services;
+  private final LocalConnections connections;
+
+  private final Set<Long> subscriptions = new HashSet<>();
+  private Future<?> registration;
+  private long viewing;
+  private long lastActivity = System.nanoTime();
+  private boolean closed;
+
+  private Future<?> sendChain = Future.succeededFuture();
+  private int queuedSends;
+
+  private boolean syncInFlight;
+  private final ArrayDeque<ChatMessage> heldDuringSync = new ArrayDeque<>();
+  private boolean heldOverflow;
+  private boolean catchingUp;
+  private long syncedUpTo = -1;
+  private long lettersVersion = -1;
+
+  ChatSocket(ServerWebSocket webSocket, long userId, String connectionId, Context context, GatewayConfig config,
+             ServiceClient services, LocalConnections connections) {
+    this.webSocket = webSocket;
+    this.userId = userId;
+    this.connectionId = connectionId;
+    this.context = context;
+    this.config = config;
+    this.services = services;
+    this.connections = connections;
+  }
+
+  long userId() {
+    return userId;
+  }
+
+  String connectionId() {
+    return connectionId;
+  }
+
+  long lastActivityNanos() {
+    return lastActivity;
+  }
+
+  void start() {
+    webSocket.textMessageHandler(this::onText);
+    webSocket.binaryMessageHandler(this::onBinary);
+    webSocket.exceptionHandler(failure -> LOG.debug("Socket {} failed: {}", connectionId, failure.getMessage()));
+    webSocket.closeHandler(ignored -> onClose());
+    write(Wire.init());
+  }
+
+  void close(short code, String reason) {
+    if (!closed) {
+      webSocket.close(code, reason);
+    }
+  }
+
+  /** Runs a push on this socket's event loop. */
+  void onContext(Runnable action) {
+    context.runOnContext(ignored -> action.run());
+  }
+
+  // ---- frames from the client ----
+
+  private void onText(String text) {
+    lastActivity = System.nanoTime();
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (RuntimeException e) {
+      writeError(ChatError.INVALID_JSON, "frame is not a JSON object", null);
+      return;
+    }
+    Object type = frame.getValue("type");
+    Object ref = frame.getValue("cid") instanceof String cid ? cid : type;
+    if (!(type instanceof String frameType)) {
+      writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null);
+      return;
+    }
+    try {
+      Future<?> handled = dispatch(frameType, frame);
+      handled.onFailure(failure -> writeError(ChatError.of(failure), ChatException.clientMessage(failure), ref));
+    } catch (ChatException e) {
+      writeError(e.error(), e.getMessage(), ref);
+    }
+  }
+
+  private void onBinary(Buffer ignored) {
+    lastActivity = System.nanoTime();
+    writeError(ChatError.INVALID_JSON, "binary frames are not supported: send JSON text frames", null);
+  }
+
+  private Future<?> dispatch(String type, JsonObject frame) {
+    if (type.equals("bind")) {
+      return bind(frame);
+    }
+    if (type.equals("heart")) {
+      write(Wire.heart());
+      return Future.succeededFuture();
+    }
+    if (registration == null && isKnown(type)) {
+      throw new ChatException(ChatError.NOT_BOUND, "send bind first");
+    }
+    return switch (type) {
+      case "online" -> online(frame);
+      case "say" -> say(frame);
+      case "sync" -> sync(frame);
+      case "read" -> read(frame);
+      default -> throw new ChatException(ChatError.UNKNOWN_TYPE, "unknown frame type '" + shorten(type) + "'");
+    };
+  }
+
+  private static boolean isKnown(String type) {
+    return switch (type) {
+      case "online", "say", "sync", "read" -> true;
+      default -> false;
+    };
+  }
+
+  private Future<?> bind(JsonObject frame) {
+    long fromId = Wire.id(frame, "fromId");
+    if (fromId != userId) {
+      writeError(ChatError.FORBIDDEN, "fromId is not the user of this connection's token", "bind");
+      webSocket.close((short) 1008, "fromId does not match the token");
+      return Future.succeededFuture();
+    }
+    if (registration == null) {
+      connections.add(this);
+      registration = services.connected(new ConnectionEvent(userId, config.gatewayId(), connectionId))
+          .onFailure(failure -> {
+            writeError(ChatError.UNAVAILABLE, "presence service unavailable; reconnect later", "bind");
+            webSocket.close((short) 1013, "try again later");
+          });
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<?> online(JsonObject frame) {
+    checkSender(frame, "from_id");
+    long peer = Wire.id(frame, "to_id");
+    if (!subscriptions.contains(peer)) {
+      if (subscriptions.size() >= config.maxSubscriptions()) {
+        throw new ChatException(ChatError.TOO_MANY_SUBSCRIPTIONS,
+            "at most " + config.maxSubscriptions() + " presence subscriptions per connection");
+      }
+      subscriptions.add(peer);
+      connections.subscribe(peer, this);
+    }
+    if (viewing != peer) {
+      viewing = peer;
+      services.viewing(new ViewingChanged(userId, config.gatewayId(), connectionId, peer));
+    }
+    return services.presence(peer).onSuccess(status -> write(Wire.online(status)));
+  }
+
+  private Future<?> say(JsonObject frame) {
+    checkSender(frame, "from_id");
+    long to = Wire.id(frame, "to_id");
+    String cid = Wire.cid(frame);
+    String data = Wire.text(frame, "data", config.maxTextLength());
+    if (to == userId) {
+      throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
+    }
+    if (queuedSends >= MAX_QUEUED_SENDS) {
+      throw new ChatException(ChatError.RATE_LIMITED, "too many sends in flight on this connection; wait for acks");
+    }
+    queuedSends++;
+    // one send at a time per socket, so that messages are stored in the order this client sent them
+    Future<?> sent = sendChain.transform(ignored -> services.send(
+            new SendMessage(userId, to, data, cid, Origin.WS, connectionId)))
+        .onComplete(ignored -> queuedSends--)
+        .onSuccess(result -> {
+          if (cid != null) {
+            write(Wire.ack(cid, result.message()));
+          }
+        });
+    sendChain = sent;
+    return sent;
+  }
+
+  private Future<?> sync(JsonObject frame) {
+    long since = Wire.number(frame, "since", 0);
+    int limit = (int) Math.max(1, Math.min(GatewayConfig.MAX_SYNC_LIMIT,
+        Wire.number(frame, "limit", GatewayConfig.DEFAULT_SYNC_LIMIT)));
+    if (syncInFlight) {
+      throw new ChatException(ChatError.RATE_LIMITED, "a sync is already in progress on this connection");
+    }
+    syncInFlight = true;
+    return registration.compose(ignored -> services.sync(new SyncRequest(userId, since, limit)))
+        .onComplete(result -> {
+          syncInFlight = false;
+          if (result.succeeded()) {
+            finishSync(result.result());
+          } else {
+            releaseHeld(); // no reply to filter against: better a repeat than a gap
+          }
+        });
+  }
+
+  /**
+   * Sends the page, then the pushes that arrived meanwhile and are not in it. While the client is still paging
+   * (has_more), live pushes are left to the following pages.
+   */
+  private void finishSync(SyncPage page) {
+    boolean hasMore = page.hasMore() || heldOverflow;
+    write(new JsonObject()
+        .put("type", "sync")
+        .put("messages", Wire.texts(page.messages(), userId))
+        .put("cursor", page.cursor())
+        .put("has_more", hasMore));
+    syncedUpTo = page.cursor();
+    catchingUp = hasMore;
+    ChatMessage held;
+    while ((held = heldDuringSync.poll()) != null) {
+      deliver(held);
+    }
+    heldOverflow = false;
+  }
+
+  private void releaseHeld() {
+    ChatMessage held;
+    while ((held = heldDuringSync.poll()) != null) {
+      writeText(held);
+    }
+    heldOverflow = false;
+  }
+
+  private Future<?> read(JsonObject frame) {
+    long peer = Wire.id(frame, "peer");
+    Long upTo = Wire.optionalId(frame, "up_to");
+    return services.markRead(new MarkRead(userId, peer, upTo))
+        .onSuccess(count -> write(new JsonObject()
+            .put("type", "read").put("peer", peer).put("up_to", upTo).put("countNum", count.countNum())));
+  }
+
+  /** The seed repeats the sender's id in frames: when present it must be this connection's user. */
+  private void checkSender(JsonObject frame, String field) {
+    Long claimed = Wire.optionalId(frame, field);
+    if (claimed != null && claimed != userId) {
+      throw new ChatException(ChatError.FORBIDDEN, field + " is not the user of this connection's token");
+    }
+  }
+
+  // ---- pushes (on this socket's event loop) ----
+
+  void deliver(ChatMessage message) {
+    if (closed) {
+      return;
+    }
+    if (syncInFlight) {
+      if (heldDuringSync.size() < MAX_HELD_DURING_SYNC) {
+        heldDuringSync.add(message);
+      } else {
+        heldOverflow = true;
+      }
+      return;
+    }
+    if (catchingUp || message.cursorFor(userId) <= syncedUpTo) {
+      return; // in a sync page the client has fetched or is fetching
+    }
+    writeText(message);
+  }
+
+  void unreadChanged(UnreadCount count) {
+    if (count.version() > lettersVersion) {
+      lettersVersion = count.version();
+      write(Wire.letters(count));
+    }
+  }
+
+  void presenceChanged(PresenceStatus status) {
+    write(Wire.online(status));
+  }
+
+  private void writeText(ChatMessage message) {
+    write(Wire.text(message, userId));
+  }
+
+  // ---- lifecycle ----
+
+  private void onClose() {
+    closed = true;
+    subscriptions.forEach(peer -> connections.unsubscribe(peer, this));
+    subscriptions.clear();
+    if (registration != null) {
+      connections.remove(this);
+      services.disconnected(new ConnectionEvent(userId, config.gatewayId(), connectionId));
+    }
+  }
+
+  private void writeError(ChatError error, String message, Object ref) {
+    write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null));
+  }
+
+  private void write(JsonObject frame) {
+    if (!closed) {
+      webSocket.writeTextMessage(frame.encode());
+    }
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 32 ? text : text.substring(0, 32) + "…";
+  }
+}

@@ -1,0 +1,56 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.Addresses;
+import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.Delivery;
+import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.UnreadCount;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+
+/**
+ * Receives what the services push to this gateway node (messages, unread counts, presence changes) and hands each
+ * to the local sockets it concerns, on their own event loops.
+ */
+final class PushVerticle extends VerticleBase {
+
+  private final String gatewayId;
+  private final LocalConnections connections;
+
+  PushVerticle(String gatewayId, LocalConnections connections) {
+    this.gatewayId = gatewayId;
+    this.connections = connections;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus eventBus = vertx.eventBus();
+    return Future.all(
+        eventBus.<Delivery>consumer(Addresses.gatewayDeliveries(gatewayId), message -> deliver(message.body()))
+            .completion(),
+        eventBus.<UnreadCount>consumer(Addresses.gatewayUnread(gatewayId), message -> unreadChanged(message.body()))
+            .completion(),
+        eventBus.<PresenceStatus>consumer(Addresses.PRESENCE_CHANGED, message -> presenceChanged(message.body()))
+            .completion());
+  }
+
+  private void deliver(Delivery delivery) {
+    ChatMessage message = delivery.message();
+    for (long userId : new long[] {message.toId(), message.fromId()}) {
+      connections.forEachSocketOf(userId, socket -> {
+        if (!socket.connectionId().equals(delivery.excludeConnection())) {
+          socket.onContext(() -> socket.deliver(message));
+        }
+      });
+    }
+  }
+
+  private void unreadChanged(UnreadCount count) {
+    connections.forEachSocketOf(count.userId(), socket -> socket.onContext(() -> socket.unreadChanged(count)));
+  }
+
+  private void presenceChanged(PresenceStatus status) {
+    connections.forEachSubscriberOf(status.userId(), socket -> socket.onContext(() -> socket.presenceChanged(status)));
+  }
+}

@@ -1,0 +1,73 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.Addresses;
+import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.HistoryPage;
+import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.PresenceQuery;
+import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SendResult;
+import io.github.minichat.common.SyncPage;
+import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.UnreadCount;
+import io.github.minichat.common.UnreadRequest;
+import io.github.minichat.common.UnreadSummary;
+import io.github.minichat.common.ViewingChanged;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+
+/** The gateway's typed view of the message and presence services, each request with the configured timeout. */
+final class ServiceClient {
+
+  private final EventBus eventBus;
+  private final DeliveryOptions options;
+
+  ServiceClient(EventBus eventBus, GatewayConfig config) {
+    this.eventBus = eventBus;
+    this.options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
+  }
+
+  Future<SendResult> send(SendMessage request) {
+    return request(Addresses.MESSAGE_SEND, request);
+  }
+
+  Future<SyncPage> sync(SyncRequest request) {
+    return request(Addresses.MESSAGE_SYNC, request);
+  }
+
+  Future<HistoryPage> history(HistoryRequest request) {
+    return request(Addresses.MESSAGE_HISTORY, request);
+  }
+
+  Future<UnreadSummary> unread(long userId) {
+    return request(Addresses.MESSAGE_UNREAD, new UnreadRequest(userId));
+  }
+
+  Future<UnreadCount> markRead(MarkRead request) {
+    return request(Addresses.MESSAGE_READ, request);
+  }
+
+  Future<PresenceStatus> presence(long userId) {
+    return request(Addresses.PRESENCE_QUERY, new PresenceQuery(userId));
+  }
+
+  Future<PresenceStatus> connected(ConnectionEvent event) {
+    return request(Addresses.PRESENCE_CONNECTED, event);
+  }
+
+  void disconnected(ConnectionEvent event) {
+    eventBus.send(Addresses.PRESENCE_DISCONNECTED, event);
+  }
+
+  void viewing(ViewingChanged change) {
+    eventBus.send(Addresses.PRESENCE_VIEWING, change);
+  }
+
+  private <T> Future<T> request(String address, Object body) {
+    return eventBus.<T>request(address, body, options).map(Message::body);
+  }
+}

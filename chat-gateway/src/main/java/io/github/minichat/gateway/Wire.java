@@ -1,0 +1,196 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.UnreadCount;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The wire shapes of the mini-program protocol, with the seed client's field names: reading fields of client
+ * frames and request bodies with clear errors, and building every server frame.
+ */
+final class Wire {
+
+  static final String OFFLINE_STATUS = "对方不在线";
+  static final String ONLINE_STATUS = "对方在线";
+
+  private Wire() {
+  }
+
+  // ---- reading ----
+
+  /**
+   * A positive user or message id. Seed clients keep ids from local storage, so numeric strings are accepted too.
+   */
+  static long id(JsonObject json, String field) {
+    Long value = optionalId(json, field);
+    if (value == null) {
+      throw invalid(field + " is required");
+    }
+    return value;
+  }
+
+  static Long optionalId(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    long id;
+    if (value instanceof Number number) {
+      if (!(value instanceof Integer || value instanceof Long) || number.longValue() <= 0) {
+        throw invalid(field + " must be a positive integer");
+      }
+      id = number.longValue();
+    } else if (value instanceof String text && text.matches("[0-9]{1,18}")) {
+      id = Long.parseLong(text);
+    } else {
+      throw invalid(field + " must be a positive integer");
+    }
+    if (id <= 0) {
+      throw invalid(field + " must be a positive integer");
+    }
+    return id;
+  }
+
+  /** A non-negative integer (cursors, limits). */
+  static long number(JsonObject json, String field, long defaultValue) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      long number = ((Number) value).longValue();
+      if (number >= 0) {
+        return number;
+      }
+    } else if (value instanceof String text && text.matches("[0-9]{1,18}")) {
+      return Long.parseLong(text);
+    }
+    throw invalid(field + " must be a non-negative integer");
+  }
+
+  static String text(JsonObject json, String field, int maxLength) {
+    Object value = json.getValue(field);
+    if (!(value instanceof String text)) {
+      throw invalid(field + (value == null ? " is required" : " must be a string"));
+    }
+    if (text.isEmpty()) {
+      throw invalid(field + " must not be empty");
+    }
+    if (text.codePointCount(0, text.length()) > maxLength) {
+      throw new ChatException(ChatError.TEXT_TOO_LONG, field + " is longer than " + maxLength + " characters");
+    }
+    return text;
+  }
+
+  /** An optional client message id: a string of 1..64 characters. */
+  static String cid(JsonObject json) {
+    Object value = json.getValue("cid");
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Number number && (value instanceof Integer || value instanceof Long)) {
+      return Long.toString(number.longValue());
+    }
+    if (value instanceof String cid && !cid.isEmpty() && cid.length() <= 64) {
+      return cid;
+    }
+    throw invalid("cid must be a string of 1 to 64 characters");
+  }
+
+  static boolean flag(String value, boolean defaultValue) {
+    if (value == null) {
+      return defaultValue;
+    }
+    return switch (value) {
+      case "true", "1" -> true;
+      case "false", "0" -> false;
+      default -> throw invalid("mark_read must be true or false");
+    };
+  }
+
+  static ChatException invalid(String message) {
+    return new ChatException(ChatError.INVALID_FIELD, message);
+  }
+
+  // ---- writing ----
+
+  static JsonObject init() {
+    return new JsonObject().put("type", "init");
+  }
+
+  static JsonObject heart() {
+    return new JsonObject().put("type", "heart");
+  }
+
+  /** A message as the seed's {@code text} frame, plus {@code seq}, {@code cursor} (for the given user) and cid. */
+  static JsonObject text(ChatMessage message, long forUser) {
+    JsonObject frame = new JsonObject()
+        .put("type", "text")
+        .put("id", message.id())
+        .put("seq", message.seq())
+        .put("cursor", message.cursorFor(forUser))
+        .put("from_id", message.fromId())
+        .put("to_id", message.toId())
+        .put("data", message.data())
+        .put("is_read", message.read() ? 1 : 0)
+        .put("created_at", message.createdAt());
+    if (message.cid() != null) {
+      frame.put("cid", message.cid());
+    }
+    return frame;
+  }
+
+  static JsonArray texts(List<ChatMessage> messages, long forUser) {
+    JsonArray array = new JsonArray();
+    messages.forEach(message -> array.add(text(message, forUser)));
+    return array;
+  }
+
+  static JsonObject ack(String cid, ChatMessage message) {
+    return new JsonObject()
+        .put("type", "ack")
+        .put("cid", cid)
+        .put("id", message.id())
+        .put("seq", message.seq())
+        .put("cursor", message.senderCursor())
+        .put("created_at", message.createdAt());
+  }
+
+  static JsonObject letters(UnreadCount count) {
+    return new JsonObject().put("type", "letters").put("countNum", count.countNum()).put("version", count.version());
+  }
+
+  static JsonObject online(PresenceStatus status) {
+    return new JsonObject()
+        .put("type", "online")
+        .put("user_id", status.userId())
+        .put("online", status.online())
+        .put("status", status.online() ? ONLINE_STATUS : OFFLINE_STATUS)
+        .put("last_seen", status.lastSeen());
+  }
+
+  static JsonObject presence(PresenceStatus status) {
+    return new JsonObject()
+        .put("user_id", status.userId())
+        .put("online", status.online())
+        .put("last_seen", status.lastSeen());
+  }
+
+  static JsonObject error(ChatError error, String message, Object ref) {
+    return new JsonObject()
+        .put("type", "error")
+        .put("code", error.code())
+        .put("message", message)
+        .put("ref", ref)
+        .put("retryable", error.retryable());
+  }
+
+  static JsonObject httpError(ChatError error, String message) {
+    return new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", message));
+  }
+}

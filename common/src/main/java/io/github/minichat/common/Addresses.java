@@ -1,0 +1,47 @@
+package io.github.minichat.common;
+
+/**
+ * Every event-bus address of the system, defined once. Services talk only through these addresses and the
+ * message records of this package; none reaches into another's classes.
+ *
+ * <p>Deliveries go to one address per gateway node ({@link #gatewayDeliveries(String)}), never to one address
+ * per user: a clustered consumer registration is a cluster-wide write, so per-user addresses would not scale.
+ */
+public final class Addresses {
+
+  /** {@link SendMessage} -> {@link SendResult}: store a message (idempotent by sender + cid). */
+  public static final String MESSAGE_SEND = "chat.message.send";
+  /** {@link SyncRequest} -> {@link SyncPage}: what a user missed since a cursor. */
+  public static final String MESSAGE_SYNC = "chat.message.sync";
+  /** {@link HistoryRequest} -> {@link HistoryPage}: one page of a conversation. */
+  public static final String MESSAGE_HISTORY = "chat.message.history";
+  /** {@link UnreadRequest} -> {@link UnreadSummary}. */
+  public static final String MESSAGE_UNREAD = "chat.message.unread";
+  /** {@link MarkRead} -> {@link UnreadCount}. */
+  public static final String MESSAGE_READ = "chat.message.read";
+
+  /** {@link ConnectionEvent}, one-way: a connection was bound to a user. */
+  public static final String PRESENCE_CONNECTED = "chat.presence.connected";
+  /** {@link ConnectionEvent}, one-way: a connection closed. */
+  public static final String PRESENCE_DISCONNECTED = "chat.presence.disconnected";
+  /** {@link ViewingChanged}, one-way: the chat a connection has open changed. */
+  public static final String PRESENCE_VIEWING = "chat.presence.viewing";
+  /** {@link PresenceQuery} -> {@link PresenceStatus}. */
+  public static final String PRESENCE_QUERY = "chat.presence.query";
+  /** {@link LocateRequest} -> {@link Routes}: the gateways holding connections of some users. */
+  public static final String PRESENCE_LOCATE = "chat.presence.locate";
+  /** {@link PresenceStatus}, published to every gateway when a user goes online or offline. */
+  public static final String PRESENCE_CHANGED = "chat.presence.changed";
+
+  private Addresses() {
+  }
+
+  /** {@link Delivery} and {@link UnreadCount} pushes for the connections held by one gateway node. */
+  public static String gatewayDeliveries(String gatewayId) {
+    return "chat.gateway." + gatewayId + ".deliver";
+  }
+
+  public static String gatewayUnread(String gatewayId) {
+    return "chat.gateway." + gatewayId + ".unread";
+  }
+}

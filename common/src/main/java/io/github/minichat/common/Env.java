@@ -1,0 +1,52 @@
+package io.github.minichat.common;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Reads configuration from environment variables, with defaults, failing fast on values that don't parse. */
+public final class Env {
+
+  private final Map<String, String> values;
+
+  public Env(Map<String, String> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  public static Env system() {
+    return new Env(System.getenv());
+  }
+
+  public String string(String name, String defaultValue) {
+    String value = values.get(name);
+    return value == null || value.isBlank() ? defaultValue : value.trim();
+  }
+
+  public String stringOrNull(String name) {
+    return string(name, null);
+  }
+
+  public int integer(String name, int defaultValue) {
+    String value = string(name, null);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be an integer, got '" + value + "'");
+    }
+  }
+
+  /** A duration in milliseconds. */
+  public Duration millis(String name, long defaultMillis) {
+    String value = string(name, null);
+    if (value == null) {
+      return Duration.ofMillis(defaultMillis);
+    }
+    try {
+      return Duration.ofMillis(Long.parseLong(value));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number of milliseconds, got '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,4 @@
+package io.github.minichat.common;
+
+public record UnreadRequest(long userId) {
+}

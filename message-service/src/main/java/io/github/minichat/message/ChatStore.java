@@ -1,0 +1,182 @@
+package io.github.minichat.message;
+
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.HistoryPage;
+import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.Origin;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SyncPage;
+import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.UnreadCount;
+import io.github.minichat.common.UnreadSummary;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All SQL of the message service, over the reactive pool. The write paths are single calls to the
+ * {@code chat_send} and {@code chat_mark_read} functions (see the migrations), so each is one round trip and one
+ * transaction.
+ */
+final class ChatStore {
+
+  private static final String MESSAGE_COLUMNS =
+      "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid";
+
+  private static final String SEND = "SELECT * FROM chat_send($1, $2, $3, $4, $5::text::\"char\", $6, $7::float8 * interval '1 millisecond')";
+
+  private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
+
+  // Both branches walk an inbox index; a message appears in one user's inbox once (no self-messages).
+  private static final String SYNC =
+      "SELECT * FROM ("
+          + " (SELECT " + MESSAGE_COLUMNS + ", recipient_cursor AS pos FROM messages"
+          + "   WHERE to_id = $1 AND recipient_cursor > $2 ORDER BY recipient_cursor LIMIT $3)"
+          + " UNION ALL"
+          + " (SELECT " + MESSAGE_COLUMNS + ", sender_cursor AS pos FROM messages"
+          + "   WHERE from_id = $1 AND sender_cursor > $2 ORDER BY sender_cursor LIMIT $3)"
+          + ") inbox ORDER BY pos LIMIT $3";
+
+  private static final String HISTORY =
+      "SELECT " + MESSAGE_COLUMNS + " FROM messages"
+          + " WHERE user_lo = $1 AND user_hi = $2 AND id < $3 ORDER BY id DESC LIMIT $4";
+
+  // One statement, one snapshot: the total, its version and the per-peer split always agree.
+  private static final String UNREAD =
+      "SELECT coalesce(i.unread, 0) AS unread, coalesce(i.unread_version, 0) AS version, p.peers"
+          + " FROM (SELECT 1) one"
+          + " LEFT JOIN inboxes i ON i.user_id = $1"
+          + " CROSS JOIN LATERAL (SELECT json_object_agg(from_id, n) AS peers FROM"
+          + "   (SELECT from_id, count(*) AS n FROM messages WHERE to_id = $1 AND NOT is_read GROUP BY from_id) s) p";
+
+  private static final String CID_CONFLICT_STATE = "MC409";
+
+  private final Pool pool;
+  private final Duration pairWindow;
+
+  ChatStore(Pool pool, Duration pairWindow) {
+    this.pool = pool;
+    this.pairWindow = pairWindow;
+  }
+
+  /** The outcome of {@link #send}: the message, whether it repeated one, and the recipient's unread count. */
+  record Stored(ChatMessage message, boolean duplicate, UnreadCount recipientUnread) {
+  }
+
+  Future<Stored> send(SendMessage request, boolean readOnArrival) {
+    Tuple args = Tuple.of(request.fromId(), request.toId(), request.text(), request.cid(),
+        request.origin() == Origin.HTTP ? "H" : "W", readOnArrival, pairWindow.toMillis());
+    return pool.preparedQuery(SEND).execute(args)
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          ChatMessage message = toMessage(row);
+          return new Stored(message, row.getBoolean("duplicate"),
+              new UnreadCount(request.toId(), row.getLong("unread"), row.getLong("unread_version")));
+        });
+  }
+
+  Future<UnreadCount> markRead(long userId, long peer, Long upTo) {
+    return pool.preparedQuery(MARK_READ).execute(Tuple.of(userId, peer, upTo))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          // marked == 0 means nothing changed: version 0 tells the caller not to push
+          long marked = row.getLong("marked");
+          return new UnreadCount(userId, row.getLong("unread"), marked == 0 ? 0 : row.getLong("unread_version"));
+        });
+  }
+
+  Future<SyncPage> sync(SyncRequest request) {
+    return pool.preparedQuery(SYNC).execute(Tuple.of(request.userId(), request.since(), request.limit() + 1))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          List<ChatMessage> messages = toMessages(rows);
+          boolean hasMore = messages.size() > request.limit();
+          if (hasMore) {
+            messages = messages.subList(0, request.limit());
+          }
+          long cursor = messages.isEmpty()
+              ? request.since() : messages.get(messages.size() - 1).cursorFor(request.userId());
+          return new SyncPage(messages, cursor, hasMore);
+        });
+  }
+
+  Future<HistoryPage> history(HistoryRequest request) {
+    long before = request.before() == null ? Long.MAX_VALUE : request.before();
+    Tuple args = Tuple.of(Math.min(request.userId(), request.peer()), Math.max(request.userId(), request.peer()),
+        before, request.limit() + 1);
+    return pool.preparedQuery(HISTORY).execute(args)
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          List<ChatMessage> newestFirst = toMessages(rows);
+          boolean hasMore = newestFirst.size() > request.limit();
+          List<ChatMessage> page = new ArrayList<>(newestFirst.subList(0, Math.min(request.limit(), newestFirst.size())));
+          Collections.reverse(page);
+          return new HistoryPage(page, hasMore);
+        });
+  }
+
+  Future<UnreadSummary> unread(long userId) {
+    return pool.preparedQuery(UNREAD).execute(Tuple.of(userId))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          Map<Long, Long> peers = new HashMap<>();
+          Object json = row.getValue("peers");
+          if (json instanceof JsonObject object) {
+            object.forEach(entry -> peers.put(Long.parseLong(entry.getKey()), ((Number) entry.getValue()).longValue()));
+          }
+          return new UnreadSummary(row.getLong("unread"), peers, row.getLong("version"));
+        });
+  }
+
+  private static List<ChatMessage> toMessages(RowSet<Row> rows) {
+    List<ChatMessage> messages = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      messages.add(toMessage(row));
+    }
+    return messages;
+  }
+
+  private static ChatMessage toMessage(Row row) {
+    OffsetDateTime createdAt = row.getOffsetDateTime("created_at");
+    return new ChatMessage(row.getLong("id"), row.getLong("seq"), row.getLong("from_id"), row.getLong("to_id"),
+        row.getString("body"), row.getBoolean("is_read"), createdAt.toInstant().toEpochMilli(),
+        row.getLong("sender_cursor"), row.getLong("recipient_cursor"), row.getString("cid"));
+  }
+
+  /** Connection loss, server shutdown, resource exhaustion, serialisation conflicts: worth a retry. */
+  private static boolean isTransient(String sqlState) {
+    return sqlState != null
+        && (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57") || sqlState.startsWith("40"));
+  }
+
+  /** Named errors for what a client can act on; anything else from the database is retryable unavailability. */
+  private static <T> Future<T> translate(Throwable failure) {
+    if (failure instanceof PgException pg && CID_CONFLICT_STATE.equals(pg.getSqlState())) {
+      return Future.failedFuture(new ChatException(ChatError.CID_CONFLICT, pg.getErrorMessage()));
+    }
+    if (failure instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      // two concurrent sends with one cid to different peers: the unique index caught the second
+      return Future.failedFuture(new ChatException(ChatError.CID_CONFLICT, "cid was already used for a different message"));
+    }
+    if (failure instanceof PgException pg && !isTransient(pg.getSqlState())) {
+      return Future.failedFuture(failure);
+    }
+    return Future.failedFuture(new ChatException(ChatError.UNAVAILABLE, "storage unavailable; retry"));
+  }
+}

@@ -1,0 +1,23 @@
+package io.github.minichat.message;
+
+import io.github.minichat.common.Env;
+import java.time.Duration;
+
+/**
+ * Settings of the message service (the database connection is resolved separately by {@link Postgres}).
+ *
+ * @param poolSize        PostgreSQL connections of the reactive pool
+ * @param poolWaitQueue   requests allowed to wait for a connection before new ones fail fast (overload)
+ * @param pairWindow      how close an HTTP send and a WebSocket send of a seed client must be to count as one
+ * @param requestTimeout  how long to wait for the presence service
+ */
+public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow, Duration requestTimeout) {
+
+  public static MessageServiceConfig from(Env env) {
+    return new MessageServiceConfig(
+        env.integer("PG_POOL_SIZE", 8),
+        env.integer("PG_POOL_WAIT_QUEUE", 2_000),
+        env.millis("CHAT_PAIR_WINDOW_MS", 10_000),
+        env.millis("CHAT_BUS_TIMEOUT_MS", 3_000));
+  }
+}

@@ -1,0 +1,116 @@
+package io.github.minichat.message;
+
+import io.github.minichat.common.Addresses;
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import io.github.minichat.common.HistoryPage;
+import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.Replies;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SendResult;
+import io.github.minichat.common.SyncPage;
+import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.UnreadCount;
+import io.github.minichat.common.UnreadRequest;
+import io.github.minichat.common.UnreadSummary;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * Answers the message requests of the event bus: stores sends (then has them pushed), serves sync, history and
+ * unread counts, and marks messages read.
+ */
+public final class MessageStoreVerticle extends VerticleBase {
+
+  static final int MAX_PAGE = 500;
+
+  private final PgConnectOptions connectOptions;
+  private final MessageServiceConfig config;
+  private Pool pool;
+  private ChatStore store;
+  private DeliveryRouter router;
+
+  public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config) {
+    this.connectOptions = connectOptions;
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setMaxWaitQueueSize(config.poolWaitQueue()))
+        .connectingTo(connectOptions)
+        .using(vertx)
+        .build();
+    store = new ChatStore(pool, config.pairWindow());
+    EventBus eventBus = vertx.eventBus();
+    router = new DeliveryRouter(eventBus, new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis()));
+    return Future.all(
+        eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private Future<SendResult> send(SendMessage request) {
+    if (request.fromId() == request.toId()) {
+      return Future.failedFuture(new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself"));
+    }
+    if (request.text() == null) {
+      return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
+    }
+    return router.isViewing(request.toId(), request.fromId())
+        .compose(viewing -> store.send(request, viewing))
+        .map(stored -> {
+          if (!stored.duplicate()) {
+            UnreadCount unread = stored.message().read() ? null : stored.recipientUnread();
+            router.deliver(stored.message(), request.originConnection(), unread);
+          }
+          return new SendResult(stored.message(), stored.duplicate());
+        });
+  }
+
+  private Future<SyncPage> sync(SyncRequest request) {
+    return store.sync(new SyncRequest(request.userId(), Math.max(0, request.since()), clamp(request.limit())));
+  }
+
+  private Future<HistoryPage> history(HistoryRequest request) {
+    HistoryRequest bounded = new HistoryRequest(request.userId(), request.peer(), request.before(),
+        clamp(request.limit()), request.markRead());
+    // read first, so the page shows what the user has now read
+    Future<Void> read = bounded.markRead()
+        ? markRead(new MarkRead(bounded.userId(), bounded.peer(), null)).mapEmpty()
+        : Future.succeededFuture();
+    return read.compose(ignored -> store.history(bounded));
+  }
+
+  private Future<UnreadSummary> unread(UnreadRequest request) {
+    return store.unread(request.userId());
+  }
+
+  private Future<UnreadCount> markRead(MarkRead request) {
+    return store.markRead(request.userId(), request.peer(), request.upTo())
+        .onSuccess(count -> {
+          if (count.version() > 0) {
+            router.pushUnread(count);
+          }
+        });
+  }
+
+  private static int clamp(int limit) {
+    return Math.max(1, Math.min(MAX_PAGE, limit));
+  }
+}

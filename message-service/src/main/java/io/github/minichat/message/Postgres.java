@@ -1,0 +1,70 @@
+package io.github.minichat.message;
+
+import io.github.minichat.common.Env;
+import io.github.minichat.message.db.EmbeddedPostgres;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.nio.file.Path;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the database (configured, or an embedded one started on demand) and brings its schema up to date.
+ * Both are start-up steps that block, so both run on a worker thread.
+ */
+public final class Postgres {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Postgres.class);
+
+  private Postgres() {
+  }
+
+  /** Whether {@code PG_URL} or the standard {@code PGHOST} variable names a server. */
+  public static boolean isConfigured(Env env) {
+    return env.stringOrNull("PG_URL") != null || env.stringOrNull("PGHOST") != null;
+  }
+
+  /** The configured server: {@code PG_URL} (postgresql://user:password@host:port/db) or the {@code PG*} variables. */
+  public static PgConnectOptions configured(Env env) {
+    String url = env.stringOrNull("PG_URL");
+    PgConnectOptions options = url != null
+        ? PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url)
+        : PgConnectOptions.fromEnv();
+    return options.setCachePreparedStatements(true).setPipeliningLimit(256);
+  }
+
+  /**
+   * The configured server if there is one, else an embedded PostgreSQL kept in {@code CHAT_DATA_DIR}/postgres
+   * (default ./data/postgres) and listening on {@code CHAT_EMBEDDED_PG_PORT} (default 54329).
+   */
+  public static Future<PgConnectOptions> resolve(Vertx vertx, Env env) {
+    if (isConfigured(env)) {
+      return Future.succeededFuture(configured(env));
+    }
+    Path dir = Path.of(env.string("CHAT_DATA_DIR", "data")).resolve("postgres").toAbsolutePath();
+    int port = env.integer("CHAT_EMBEDDED_PG_PORT", 54329);
+    LOG.info("No PG_URL or PGHOST set: starting an embedded PostgreSQL in {}", dir);
+    return vertx.executeBlocking(() -> EmbeddedPostgres.start(dir, port))
+        .map(server -> new PgConnectOptions()
+            .setHost(server.host()).setPort(server.port())
+            .setUser(server.user()).setDatabase(server.database())
+            .setCachePreparedStatements(true).setPipeliningLimit(256));
+  }
+
+  /** Runs the versioned migrations in db/migration (Flyway takes a database lock, so concurrent starts are safe). */
+  public static Future<Void> migrate(Vertx vertx, PgConnectOptions options) {
+    return vertx.executeBlocking(() -> {
+      String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+      var result = Flyway.configure()
+          .dataSource(jdbcUrl, options.getUser(), options.getPassword())
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+      LOG.info("Database schema at version {} ({} migrations applied)", result.targetSchemaVersion,
+          result.migrationsExecuted);
+      return null;
+    });
+  }
+}
