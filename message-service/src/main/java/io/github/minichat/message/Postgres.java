@@ -57,13 +57,13 @@ public final class Postgres {
   public static Future<Void> migrate(Vertx vertx, PgConnectOptions options) {
     return vertx.executeBlocking(() -> {
       String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
-      var result = Flyway.configure()
+      Flyway flyway = Flyway.configure()
           .dataSource(jdbcUrl, options.getUser(), options.getPassword())
           .locations("classpath:db/migration")
-          .load()
-          .migrate();
-      LOG.info("Database schema at version {} ({} migrations applied)", result.targetSchemaVersion,
-          result.migrationsExecuted);
+          .load();
+      int applied = flyway.migrate().migrationsExecuted;
+      LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(),
+          applied);
       return null;
     });
   }
