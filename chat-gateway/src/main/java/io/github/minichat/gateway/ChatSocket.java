@@ -84,11 +84,15 @@ final class ChatSocket {
     return lastActivity;
   }
 
-  void start() {
+  /** Greets the client and starts reading; {@code onClosed} runs once the socket has closed. */
+  void start(Runnable onClosed) {
     webSocket.textMessageHandler(this::onText);
     webSocket.binaryMessageHandler(this::onBinary);
     webSocket.exceptionHandler(failure -> LOG.debug("Socket {} failed: {}", connectionId, failure.getMessage()));
-    webSocket.closeHandler(ignored -> onClose());
+    webSocket.closeHandler(ignored -> {
+      onClose();
+      onClosed.run();
+    });
     write(Wire.init());
   }
 

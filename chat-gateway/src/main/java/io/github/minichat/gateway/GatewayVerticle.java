@@ -79,8 +79,7 @@ final class GatewayVerticle extends VerticleBase {
     ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config, services,
         connections);
     sockets.add(socket);
-    webSocket.closeHandler(ignored -> sockets.remove(socket));
-    socket.start();
+    socket.start(() -> sockets.remove(socket));
   }
 
   private void closeIdleSockets() {

@@ -18,6 +18,6 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
         env.integer("PG_POOL_SIZE", 8),
         env.integer("PG_POOL_WAIT_QUEUE", 2_000),
         env.millis("CHAT_PAIR_WINDOW_MS", 10_000),
-        env.millis("CHAT_BUS_TIMEOUT_MS", 3_000));
+        env.millis("CHAT_BUS_TIMEOUT_MS", 5_000));
   }
 }
