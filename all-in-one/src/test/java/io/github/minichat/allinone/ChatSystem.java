@@ -6,6 +6,7 @@ import io.github.minichat.message.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -86,8 +87,12 @@ final class ChatSystem implements AutoCloseable {
 
   /** Opens a socket without binding. */
   TestClient open(long userId) {
-    return new TestClient(await(webSockets.connect(new WebSocketConnectOptions()
-        .setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token(userId)))));
+    // handlers go on before the handshake: the server sends init straight after the upgrade
+    ClientWebSocket webSocket = webSockets.webSocket();
+    TestClient client = new TestClient(webSocket);
+    await(webSocket.connect(new WebSocketConnectOptions()
+        .setHost("127.0.0.1").setPort(port).setURI("/ws?token=" + token(userId))));
+    return client;
   }
 
   Future<io.vertx.core.http.WebSocket> openRaw(WebSocketConnectOptions options) {

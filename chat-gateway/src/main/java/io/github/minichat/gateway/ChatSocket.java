@@ -19,6 +19,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,8 @@ final class ChatSocket {
   private static final int MAX_HELD_DURING_SYNC = 1_000;
   /** Sends waiting behind each other on one socket (they are stored in the order sent). */
   private static final int MAX_QUEUED_SENDS = 64;
+  /** Pushes remembered before the first sync (a syncing client syncs right after bind; a seed client never does). */
+  private static final int MAX_TRACKED_BEFORE_SYNC = 256;
 
   private final ServerWebSocket webSocket;
   private final long userId;
@@ -59,6 +62,8 @@ final class ChatSocket {
   private boolean heldOverflow;
   private boolean catchingUp;
   private long syncedUpTo = -1;
+  /** Cursors pushed live before this connection's first sync, left out of its sync pages; null: not tracked. */
+  private Set<Long> pushedBeforeSync = new HashSet<>();
   private long lettersVersion = -1;
 
   ChatSocket(ServerWebSocket webSocket, long userId, String connectionId, Context context, GatewayConfig config,
@@ -250,13 +255,22 @@ final class ChatSocket {
    */
   private void finishSync(SyncPage page) {
     boolean hasMore = page.hasMore() || heldOverflow;
+    List<ChatMessage> messages = page.messages();
+    if (pushedBeforeSync != null && !pushedBeforeSync.isEmpty()) {
+      // the client already has these from live pushes: a page repeating them would show them twice
+      Set<Long> pushed = pushedBeforeSync;
+      messages = messages.stream().filter(message -> !pushed.contains(message.cursorFor(userId))).toList();
+    }
     write(new JsonObject()
         .put("type", "sync")
-        .put("messages", Wire.texts(page.messages(), userId))
+        .put("messages", Wire.texts(messages, userId))
         .put("cursor", page.cursor())
         .put("has_more", hasMore));
     syncedUpTo = page.cursor();
     catchingUp = hasMore;
+    if (!hasMore) {
+      pushedBeforeSync = null; // caught up: from now on pushes at or below syncedUpTo are left out instead
+    }
     ChatMessage held;
     while ((held = heldDuringSync.poll()) != null) {
       deliver(held);
@@ -320,6 +334,13 @@ final class ChatSocket {
   }
 
   private void writeText(ChatMessage message) {
+    if (syncedUpTo < 0 && pushedBeforeSync != null) {
+      if (pushedBeforeSync.size() < MAX_TRACKED_BEFORE_SYNC) {
+        pushedBeforeSync.add(message.cursorFor(userId));
+      } else {
+        pushedBeforeSync = null; // a client that has not synced by now does not sync
+      }
+    }
     write(Wire.text(message, userId));
   }
 
