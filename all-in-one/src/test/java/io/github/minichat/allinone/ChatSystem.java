@@ -7,10 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -36,14 +33,14 @@ final class ChatSystem implements AutoCloseable {
   final Vertx vertx;
   final PgConnectOptions database;
   final int port;
-  private final HttpClient http;
+  private final RaceFreeHttp http;
   private final WebSocketClient webSockets;
 
   private ChatSystem(Vertx vertx, PgConnectOptions database, int port) {
     this.vertx = vertx;
     this.database = database;
     this.port = port;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this.http = new RaceFreeHttp(this);
     this.webSockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000)
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
   }
@@ -99,22 +96,12 @@ final class ChatSystem implements AutoCloseable {
     return webSockets.connect(options.setHost("127.0.0.1").setPort(port));
   }
 
-  /** An HTTP call as {@code userId} (0: no token); the body, if any, is sent as JSON. */
+  /**
+   * An HTTP call as {@code userId} (0: no token); the body, if any, is sent as JSON. Goes through the JDK's client
+   * (see {@link RaceFreeHttp}).
+   */
   HttpResult call(HttpMethod method, String uri, long userId, Object body) {
-    RequestOptions options = new RequestOptions().setMethod(method).setURI(uri);
-    if (userId > 0) {
-      options.putHeader("Authorization", "Bearer " + token(userId));
-    }
-    return callRaw(options, body == null ? null : body instanceof JsonObject json ? json.encode() : body.toString());
-  }
-
-  HttpResult callRaw(RequestOptions options, String body) {
-    return await(http.request(options)
-        .compose(request -> body == null ? request.send() : request.putHeader("Content-Type", "application/json")
-            .send(body))
-        .compose(response -> response.body()
-            .map(buffer -> new HttpResult(response.statusCode(), response.headers().get("Retry-After"),
-                buffer.length() == 0 ? null : buffer.toString()))));
+    return http.call(method.name(), uri, userId, body);
   }
 
   record HttpResult(int status, String retryAfter, String body) {

@@ -12,6 +12,7 @@ import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -39,6 +40,7 @@ final class ChatSocket {
   private static final int MAX_QUEUED_SENDS = 64;
   /** Pushes remembered before the first sync (a syncing client syncs right after bind; a seed client never does). */
   private static final int MAX_TRACKED_BEFORE_SYNC = 256;
+  private static final short MESSAGE_TOO_BIG = 1009;
 
   private final ServerWebSocket webSocket;
   private final long userId;
@@ -93,12 +95,27 @@ final class ChatSocket {
   void start(Runnable onClosed) {
     webSocket.textMessageHandler(this::onText);
     webSocket.binaryMessageHandler(this::onBinary);
-    webSocket.exceptionHandler(failure -> LOG.debug("Socket {} failed: {}", connectionId, failure.getMessage()));
+    webSocket.exceptionHandler(this::onFailure);
     webSocket.closeHandler(ignored -> {
       onClose();
       onClosed.run();
     });
     write(Wire.init());
+  }
+
+  /**
+   * A frame over the frame limit (Netty refuses it) or a message over the message limit (Vert.x drops it) is closed
+   * with 1009 "message too big", so the client learns why instead of seeing an abnormal close or a silent drop.
+   */
+  private void onFailure(Throwable failure) {
+    LOG.debug("Socket {} failed: {}", connectionId, failure.getMessage());
+    boolean tooBigFrame = failure instanceof CorruptedWebSocketFrameException corrupted
+        && corrupted.closeStatus() != null && corrupted.closeStatus().code() == MESSAGE_TOO_BIG;
+    boolean tooBigMessage = failure instanceof IllegalStateException && failure.getMessage() != null
+        && failure.getMessage().contains("max message size");
+    if (tooBigFrame || tooBigMessage) {
+      close(MESSAGE_TOO_BIG, "larger than " + config.maxFrameBytes() + " bytes");
+    }
   }
 
   void close(short code, String reason) {
