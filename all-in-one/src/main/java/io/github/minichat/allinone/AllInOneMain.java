@@ -5,8 +5,10 @@ import io.github.minichat.gateway.GatewayConfig;
 import io.github.minichat.gateway.GatewayMain;
 import io.github.minichat.message.MessageServiceMain;
 import io.github.minichat.presence.PresenceServiceMain;
+import io.github.minichat.common.cluster.ClusterSettings;
+import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,21 +23,25 @@ public final class AllInOneMain {
   private AllInOneMain() {
   }
 
-  /** Deploys the whole system into {@code vertx}: presence first, then storage, then the gateway that uses both. */
-  public static Future<Void> deploy(Vertx vertx, Env env) {
-    return PresenceServiceMain.deploy(vertx, env)
-        .compose(ignored -> MessageServiceMain.deploy(vertx, env))
-        .compose(ignored -> GatewayMain.deploy(vertx, GatewayConfig.from(env)))
+  /** Deploys the whole system on {@code node}: presence first, then storage, then the gateway that uses both. */
+  public static Future<Void> deploy(Node node, Env env) {
+    return PresenceServiceMain.deploy(node, env)
+        .compose(ignored -> MessageServiceMain.deploy(node.vertx(), env))
+        .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())))
         .mapEmpty();
   }
 
+  /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it. */
+  public static Future<Node> start(Env env, VertxOptions options) {
+    return Node.start(ClusterSettings.from(env, ClusterSettings.OFF), options)
+        .compose(node -> deploy(node, env).map(node));
+  }
+
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
-    deploy(vertx, Env.system())
+    start(Env.system(), new VertxOptions())
         .onSuccess(ignored -> LOG.info("minichat is up"))
         .onFailure(failure -> {
           LOG.error("minichat failed to start", failure);
-          vertx.close();
           System.exit(1);
         });
   }

@@ -1,6 +1,7 @@
 package io.github.minichat.allinone;
 
 import io.github.minichat.common.Env;
+import io.github.minichat.common.cluster.Node;
 import io.github.minichat.gateway.TokenVerifier;
 import io.github.minichat.message.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -31,13 +32,15 @@ final class ChatSystem implements AutoCloseable {
   static final Duration AWAIT = Duration.ofSeconds(10);
 
   final Vertx vertx;
+  final Node node;
   final PgConnectOptions database;
   final int port;
   private final RaceFreeHttp http;
   private final WebSocketClient webSockets;
 
-  private ChatSystem(Vertx vertx, PgConnectOptions database, int port) {
-    this.vertx = vertx;
+  private ChatSystem(Node node, PgConnectOptions database, int port) {
+    this.node = node;
+    this.vertx = node.vertx();
     this.database = database;
     this.port = port;
     this.http = new RaceFreeHttp(this);
@@ -58,9 +61,9 @@ final class ChatSystem implements AutoCloseable {
     env.put("CHAT_PRESENCE_GRACE_MS", "300");
     env.putAll(overrides);
     // the blocked-thread checker fails loudly if anything blocks an event loop for more than 200 ms
-    Vertx vertx = Vertx.vertx(new VertxOptions().setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
-    await(AllInOneMain.deploy(vertx, new Env(env)));
-    return new ChatSystem(vertx, database, port);
+    Node node = await(AllInOneMain.start(new Env(env), new VertxOptions()
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)));
+    return new ChatSystem(node, database, port);
   }
 
   static ChatSystem start(String purpose) {
@@ -132,7 +135,7 @@ final class ChatSystem implements AutoCloseable {
 
   @Override
   public void close() {
-    await(vertx.close());
+    await(node.close());
     TestDatabase.drop(database);
   }
 }

@@ -2,12 +2,11 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.Env;
 import java.time.Duration;
-import java.util.UUID;
 
 /**
  * Settings of a gateway node, each from an environment variable (see the README's configuration table).
  *
- * @param gatewayId            this node's id, naming its delivery address; unique per running node
+ * @param gatewayId            this node's id (the cluster node id), naming its delivery address
  * @param jwtSecret            HS256 secret of the users' tokens
  * @param jwtLeeway            clock skew tolerated on exp/nbf/iat
  * @param idleTimeout          a socket silent for longer is closed
@@ -29,11 +28,11 @@ public record GatewayConfig(String host, int port, String gatewayId, int instanc
   public static final int DEFAULT_SYNC_LIMIT = 100;
   public static final int MAX_SYNC_LIMIT = 500;
 
-  public static GatewayConfig from(Env env) {
+  public static GatewayConfig from(Env env, String nodeId) {
     return new GatewayConfig(
         env.string("CHAT_HTTP_HOST", "0.0.0.0"),
         env.integer("CHAT_HTTP_PORT", 8080),
-        env.string("CHAT_GATEWAY_ID", UUID.randomUUID().toString().substring(0, 8)),
+        nodeId,
         env.integer("CHAT_GATEWAY_INSTANCES", Runtime.getRuntime().availableProcessors()),
         jwtSecret(env),
         Duration.ofSeconds(env.integer("CHAT_JWT_LEEWAY_S", 30)),

@@ -1,10 +1,12 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Codecs;
 import io.github.minichat.common.Env;
+import io.github.minichat.common.cluster.ClusterSettings;
+import io.github.minichat.common.cluster.Node;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +20,6 @@ public final class GatewayMain {
 
   /** Deploys a gateway node into {@code vertx} (used by this main, the all-in-one launcher and tests). */
   public static Future<String> deploy(Vertx vertx, GatewayConfig config) {
-    Codecs.register(vertx);
     if (GatewayConfig.DEV_SECRET.equals(config.jwtSecret())) {
       LOG.warn("CHAT_JWT_SECRET is not set: using the development secret. Never run like this in production.");
     }
@@ -31,11 +32,11 @@ public final class GatewayMain {
   }
 
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
-    deploy(vertx, GatewayConfig.from(Env.system()))
+    Env env = Env.system();
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
+        .compose(node -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())))
         .onFailure(failure -> {
           LOG.error("Gateway failed to start", failure);
-          vertx.close();
           System.exit(1);
         });
   }

@@ -1,10 +1,12 @@
 package io.github.minichat.message;
 
-import io.github.minichat.common.Codecs;
 import io.github.minichat.common.Env;
+import io.github.minichat.common.cluster.ClusterSettings;
+import io.github.minichat.common.cluster.Node;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +20,6 @@ public final class MessageServiceMain {
 
   /** Deploys the message service into {@code vertx} (used by this main and by the all-in-one launcher). */
   public static Future<String> deploy(Vertx vertx, Env env) {
-    Codecs.register(vertx);
     MessageServiceConfig config = MessageServiceConfig.from(env);
     return Postgres.resolve(vertx, env)
         .compose(options -> Postgres.migrate(vertx, options)
@@ -27,12 +28,12 @@ public final class MessageServiceMain {
   }
 
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
-    deploy(vertx, Env.system())
+    Env env = Env.system();
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
+        .compose(node -> deploy(node.vertx(), env))
         .onSuccess(id -> LOG.info("Message service started"))
         .onFailure(failure -> {
           LOG.error("Message service failed to start", failure);
-          vertx.close();
           System.exit(1);
         });
   }

@@ -3,10 +3,15 @@ package io.github.minichat.presence;
 import io.github.minichat.common.Env;
 import java.time.Duration;
 
-/** @param offlineGrace how long a user with no connection left still counts as online (avoids flapping) */
-public record PresenceConfig(Duration offlineGrace) {
+/**
+ * @param offlineGrace  how long a user with no connection left still counts as online (avoids flapping)
+ * @param sweepInterval how often ended grace periods are looked for (offline is announced within this after grace)
+ */
+public record PresenceConfig(Duration offlineGrace, Duration sweepInterval) {
 
   public static PresenceConfig from(Env env) {
-    return new PresenceConfig(env.millis("CHAT_PRESENCE_GRACE_MS", 5_000));
+    Duration grace = env.millis("CHAT_PRESENCE_GRACE_MS", 5_000);
+    return new PresenceConfig(grace,
+        env.millis("CHAT_PRESENCE_SWEEP_MS", Math.max(50, Math.min(1_000, grace.toMillis() / 4))));
   }
 }

@@ -1,13 +1,14 @@
 package io.github.minichat.presence;
 
-import io.github.minichat.common.Codecs;
 import io.github.minichat.common.Env;
+import io.github.minichat.common.cluster.ClusterSettings;
+import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the presence service on its own. */
+/** Runs a presence-service process, joined to the cluster. */
 public final class PresenceServiceMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceServiceMain.class);
@@ -15,19 +16,20 @@ public final class PresenceServiceMain {
   private PresenceServiceMain() {
   }
 
-  /** Deploys the presence service into {@code vertx} (used by this main and by the all-in-one launcher). */
-  public static Future<String> deploy(Vertx vertx, Env env) {
-    Codecs.register(vertx);
-    return vertx.deployVerticle(new PresenceVerticle(PresenceConfig.from(env)));
+  /** Deploys the presence service on {@code node} (used by this main and by the all-in-one launcher). */
+  public static Future<String> deploy(Node node, Env env) {
+    PresenceConfig config = PresenceConfig.from(env);
+    return node.vertx().executeBlocking(node::hazelcastForState)
+        .compose(hazelcast -> node.vertx().deployVerticle(new PresenceVerticle(config, hazelcast, node.clustered())));
   }
 
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
-    deploy(vertx, Env.system())
+    Env env = Env.system();
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
+        .compose(node -> deploy(node, env))
         .onSuccess(id -> LOG.info("Presence service started"))
         .onFailure(failure -> {
           LOG.error("Presence service failed to start", failure);
-          vertx.close();
           System.exit(1);
         });
   }

@@ -1,5 +1,11 @@
 package io.github.minichat.presence;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ConnectionEvent;
 import io.github.minichat.common.LocateRequest;
@@ -8,94 +14,202 @@ import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.Replies;
 import io.github.minichat.common.Routes;
 import io.github.minichat.common.ViewingChanged;
+import io.github.minichat.common.cluster.Node;
+import io.github.minichat.common.presence.PresenceOps;
+import io.github.minichat.common.presence.UserPresence;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Tracks presence from the gateways' connection events, answers presence and routing questions, and publishes
- * online/offline changes. A user goes offline only after a grace period without connections, so that an app
- * hopping to the background and straight back does not flap on its friends' screens.
+ * Tracks presence from the gateways' connection events in the cluster-wide presence map, answers presence and
+ * routing questions, and publishes online/offline changes. Any number of instances share the work: the state is in
+ * the map, every update is an atomic entry processor that says whether it flipped the user's state, and only the
+ * instance whose update flipped it announces the change.
+ *
+ * <p>Users go offline after a grace period without connections (found by a periodic sweep that any instance may
+ * run), or at once when the gateway node holding their connections leaves the cluster.
  */
 public final class PresenceVerticle extends VerticleBase {
 
-  private final PresenceConfig config;
-  private final PresenceRegistry registry = new PresenceRegistry();
-  /** Users inside their grace period, with the timer that will take them offline. */
-  private final Map<Long, Long> offlineTimers = new HashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
 
-  public PresenceVerticle(PresenceConfig config) {
+  private final PresenceConfig config;
+  private final HazelcastInstance hazelcast;
+  private final boolean clustered;
+  private IMap<Long, UserPresence> presence;
+  private UUID membershipListener;
+
+  public PresenceVerticle(PresenceConfig config, HazelcastInstance hazelcast, boolean clustered) {
     this.config = config;
+    this.hazelcast = hazelcast;
+    this.clustered = clustered;
   }
 
   @Override
   public Future<?> start() {
+    presence = hazelcast.getMap(PresenceOps.MAP);
     EventBus eventBus = vertx.eventBus();
-    return Future.all(
+    vertx.setPeriodic(config.sweepInterval().toMillis(), id -> expireGracePeriods());
+    Future<Void> purged = Future.succeededFuture();
+    if (clustered) {
+      membershipListener = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          String nodeId = event.getMember().getAttribute(Node.VERTX_NODE_ID_ATTRIBUTE);
+          if (nodeId != null) {
+            vertx.runOnContext(ignored -> purgeNodes(Set.of(nodeId), false));
+          }
+        }
+      });
+      // routes of nodes that died while no presence instance was watching
+      Set<String> live = hazelcast.getCluster().getMembers().stream()
+          .map(member -> member.<String>getAttribute(Node.VERTX_NODE_ID_ATTRIBUTE))
+          .filter(id -> id != null)
+          .collect(Collectors.toSet());
+      purged = purgeNodes(live, true);
+    }
+    return purged.compose(ignored -> Future.all(
         eventBus.consumer(Addresses.PRESENCE_CONNECTED, Replies.of(this::connected)).completion(),
         eventBus.<ConnectionEvent>consumer(Addresses.PRESENCE_DISCONNECTED, message -> disconnected(message.body()))
             .completion(),
         eventBus.<ViewingChanged>consumer(Addresses.PRESENCE_VIEWING, message -> viewing(message.body()))
             .completion(),
         eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion(),
-        eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion());
+        eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (membershipListener != null) {
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
+    return Future.succeededFuture();
   }
 
   private Future<PresenceStatus> connected(ConnectionEvent event) {
-    Long graceTimer = offlineTimers.remove(event.userId());
-    if (graceTimer != null) {
-      vertx.cancelTimer(graceTimer);
-    }
-    boolean wasOnline = registry.isOnline(event.userId());
-    registry.connect(event.userId(), event.gatewayId(), event.connectionId());
-    PresenceStatus status = status(event.userId());
-    if (!wasOnline) {
-      vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, status);
-    }
-    return Future.succeededFuture(status);
+    long now = System.currentTimeMillis();
+    return update(event.userId(), new PresenceOps.Connect(event.connectionId(), event.gatewayId(), now))
+        .map(cameOnline -> {
+          PresenceStatus status = new PresenceStatus(event.userId(), true, now);
+          if (cameOnline) {
+            vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, status);
+          }
+          return status;
+        });
   }
 
   private void disconnected(ConnectionEvent event) {
-    if (!registry.disconnect(event.userId(), event.connectionId())) {
-      return;
-    }
-    if (config.offlineGrace().isZero()) {
-      goOffline(event.userId());
-    } else {
-      long timer = vertx.setTimer(config.offlineGrace().toMillis(), id -> {
-        offlineTimers.remove(event.userId());
-        goOffline(event.userId());
-      });
-      offlineTimers.put(event.userId(), timer);
-    }
-  }
-
-  private void goOffline(long userId) {
-    if (registry.isOnline(userId)) {
-      registry.markOffline(userId, System.currentTimeMillis());
-      vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, status(userId));
-    }
+    long now = System.currentTimeMillis();
+    update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now))
+        .onSuccess(wentOffline -> {
+          if (wentOffline) {
+            announceOffline(event.userId(), now);
+          }
+        })
+        .onFailure(failure -> LOG.warn("Disconnect of user {} not recorded: {}", event.userId(), failure.toString()));
   }
 
   private void viewing(ViewingChanged change) {
-    registry.view(change.userId(), change.connectionId(), change.peer());
+    update(change.userId(), new PresenceOps.View(change.connectionId(), change.peer()))
+        .onFailure(failure -> LOG.debug("Open chat of user {} not recorded: {}", change.userId(), failure.toString()));
   }
 
   private Future<PresenceStatus> query(PresenceQuery query) {
-    return Future.succeededFuture(status(query.userId()));
+    return get(query.userId()).map(entry -> status(query.userId(), entry));
   }
 
   private Future<Routes> locate(LocateRequest request) {
-    boolean viewing = request.viewer() != 0 && registry.isViewing(request.viewer(), request.viewed());
-    return Future.succeededFuture(new Routes(registry.gatewaysOf(request.userIds()), viewing));
+    List<Future<UserPresence>> lookups = new ArrayList<>();
+    request.userIds().forEach(userId -> lookups.add(get(userId)));
+    return Future.all(lookups).map(all -> {
+      Set<String> gateways = new HashSet<>();
+      boolean viewing = false;
+      for (int i = 0; i < lookups.size(); i++) {
+        UserPresence entry = all.resultAt(i);
+        if (entry == null) {
+          continue;
+        }
+        entry.connections().values().forEach(connection -> gateways.add(connection.nodeId()));
+        if (request.viewer() != 0 && request.userIds().get(i) == request.viewer()) {
+          viewing = entry.connections().values().stream()
+              .anyMatch(connection -> connection.viewing() == request.viewed());
+        }
+      }
+      return new Routes(gateways, viewing);
+    });
   }
 
-  /** Online users were last seen now; offline ones when their grace period ended (null: never seen). */
-  private PresenceStatus status(long userId) {
-    boolean online = registry.isOnline(userId);
-    Long lastSeen = online ? Long.valueOf(System.currentTimeMillis()) : registry.lastSeen(userId);
+  private void expireGracePeriods() {
+    long now = System.currentTimeMillis();
+    vertx.executeBlocking(() -> presence.executeOnEntries(new PresenceOps.ExpireGrace(now),
+            Predicates.and(Predicates.greaterThan("graceUntil", 0L), Predicates.lessEqual("graceUntil", now))), false)
+        .onSuccess(results -> announceAllOffline(results, now))
+        .onFailure(failure -> LOG.warn("Grace sweep failed: {}", failure.toString()));
+  }
+
+  /** Bulk removal of dead gateway nodes' connections: their users go offline at once. */
+  private Future<Void> purgeNodes(Set<String> nodes, boolean nodesAreLive) {
+    long now = System.currentTimeMillis();
+    return vertx.executeBlocking(() -> presence.executeOnEntries(
+            new PresenceOps.PurgeNodes(nodes, nodesAreLive, now, now)), false)
+        .onSuccess(results -> {
+          int offline = announceAllOffline(results, now);
+          if (!nodesAreLive || offline > 0) {
+            LOG.info("Purged routes of {} gateway node(s) {}: {} user(s) offline", nodesAreLive ? "other than" : "",
+                nodes, offline);
+          }
+        })
+        .onFailure(failure -> LOG.warn("Purge of nodes {} failed: {}", nodes, failure.toString()))
+        .mapEmpty();
+  }
+
+  private int announceAllOffline(Map<Long, Boolean> results, long now) {
+    int count = 0;
+    for (Map.Entry<Long, Boolean> result : results.entrySet()) {
+      if (Boolean.TRUE.equals(result.getValue())) {
+        announceOffline(result.getKey(), now);
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private void announceOffline(long userId, long now) {
+    get(userId).onSuccess(entry -> vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, status(userId, entry)));
+  }
+
+  /** Online users were last seen now; offline ones when their last connection closed (null: never seen). */
+  private static PresenceStatus status(long userId, UserPresence entry) {
+    boolean online = entry != null && entry.online();
+    Long lastSeen = online ? Long.valueOf(System.currentTimeMillis())
+        : entry == null || entry.lastSeen() == 0 ? null : Long.valueOf(entry.lastSeen());
     return new PresenceStatus(userId, online, lastSeen);
+  }
+
+  private Future<Boolean> update(long userId, EntryProcessor<Long, UserPresence, Boolean> operation) {
+    return fromStage(presence.submitToKey(userId, operation));
+  }
+
+  private Future<UserPresence> get(long userId) {
+    return fromStage(presence.getAsync(userId));
+  }
+
+  private <T> Future<T> fromStage(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }
 }

@@ -1,0 +1,123 @@
+package io.github.minichat.common.presence;
+
+import com.hazelcast.map.EntryProcessor;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The atomic updates of the presence map, run by Hazelcast on the member that owns the user's partition. They are
+ * here, in the module every process has, because that member may be any node of the cluster. Each returns whether
+ * the user's online state flipped, so that exactly one caller announces the change.
+ */
+public final class PresenceOps {
+
+  /** The cluster-wide presence map (user id to {@link UserPresence}). */
+  public static final String MAP = "minichat.presence";
+
+  private PresenceOps() {
+  }
+
+  /** A connection was bound; returns true when the user came online. */
+  public record Connect(String connectionId, String nodeId, long now)
+      implements EntryProcessor<Long, UserPresence, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence presence = entry.getValue() == null ? new UserPresence() : entry.getValue().copy();
+      boolean wasOnline = presence.online();
+      presence.connections().put(connectionId, new UserPresence.Connection(nodeId, 0, now));
+      presence.graceUntil(0);
+      entry.setValue(presence);
+      return !wasOnline;
+    }
+  }
+
+  /**
+   * A connection closed. The last one starts the grace period (or, with no grace, takes the user offline at once);
+   * returns true when the user went offline now.
+   */
+  public record Disconnect(String connectionId, long graceMillis, long now)
+      implements EntryProcessor<Long, UserPresence, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+      if (entry.getValue() == null || !entry.getValue().connections().containsKey(connectionId)) {
+        return false;
+      }
+      UserPresence presence = entry.getValue().copy();
+      presence.connections().remove(connectionId);
+      presence.lastSeen(now);
+      boolean wentOffline = false;
+      if (presence.connections().isEmpty()) {
+        if (graceMillis <= 0) {
+          presence.graceUntil(0);
+          wentOffline = true;
+        } else {
+          presence.graceUntil(now + graceMillis);
+        }
+      }
+      entry.setValue(presence);
+      return wentOffline;
+    }
+  }
+
+  /** The chat a connection has open changed. */
+  public record View(String connectionId, long peer) implements EntryProcessor<Long, UserPresence, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence.Connection connection = entry.getValue() == null ? null
+          : entry.getValue().connections().get(connectionId);
+      if (connection != null && connection.viewing() != peer) {
+        UserPresence presence = entry.getValue().copy();
+        presence.connections().put(connectionId,
+            new UserPresence.Connection(connection.nodeId(), peer, connection.connectedAt()));
+        entry.setValue(presence);
+      }
+      return false;
+    }
+  }
+
+  /** Ends grace periods that are over; returns true for users who went offline. */
+  public record ExpireGrace(long now) implements EntryProcessor<Long, UserPresence, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence current = entry.getValue();
+      if (current == null || !current.connections().isEmpty() || current.getGraceUntil() == 0
+          || current.getGraceUntil() > now) {
+        return false;
+      }
+      UserPresence presence = current.copy();
+      presence.graceUntil(0);
+      entry.setValue(presence);
+      return true;
+    }
+  }
+
+  /**
+   * Drops the connections of gateway nodes that are gone: those in {@code nodes}, or, when {@code nodesAreLive},
+   * those of nodes not in it (but only connections made before {@code connectedBefore}, so that a node that joined
+   * after the member list was read is not taken for dead). Users left without a connection go offline at once:
+   * nobody closed their sockets, and their clients are already reconnecting elsewhere.
+   */
+  public record PurgeNodes(Set<String> nodes, boolean nodesAreLive, long connectedBefore, long now)
+      implements EntryProcessor<Long, UserPresence, Boolean> {
+    @Override
+    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence current = entry.getValue();
+      if (current == null || current.connections().isEmpty()) {
+        return false;
+      }
+      UserPresence presence = current.copy();
+      boolean removed = presence.connections().values().removeIf(connection ->
+          nodes.contains(connection.nodeId()) != nodesAreLive && connection.connectedAt() < connectedBefore);
+      if (!removed) {
+        return false;
+      }
+      boolean wentOffline = presence.connections().isEmpty();
+      if (wentOffline) {
+        presence.graceUntil(0);
+        presence.lastSeen(now);
+      }
+      entry.setValue(presence);
+      return wentOffline;
+    }
+  }
+}
