@@ -9,6 +9,7 @@ import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,21 +25,27 @@ public final class AllInOneMain {
   }
 
   /** Deploys the whole system on {@code node}: presence first, then storage, then the gateway that uses both. */
-  public static Future<Void> deploy(Node node, Env env) {
+  public static Future<GatewayMain.Drainable> deploy(Node node, Env env) {
     return PresenceServiceMain.deploy(node, env)
         .compose(ignored -> MessageServiceMain.deploy(node.vertx(), env))
-        .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())))
-        .mapEmpty();
+        .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())));
+  }
+
+  /** The running system: its node and its gateway. */
+  public record Running(Node node, GatewayMain.Drainable gateway) {
   }
 
   /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it. */
-  public static Future<Node> start(Env env, VertxOptions options) {
+  public static Future<Running> start(Env env, VertxOptions options) {
     return Node.start(ClusterSettings.from(env, ClusterSettings.OFF), options)
-        .compose(node -> deploy(node, env).map(node));
+        .compose(node -> deploy(node, env).map(gateway -> new Running(node, gateway)));
   }
 
   public static void main(String[] args) {
-    start(Env.system(), new VertxOptions())
+    Env env = Env.system();
+    Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
+    start(env, new VertxOptions())
+        .onSuccess(running -> running.node().closeOnShutdown(() -> running.gateway().drain(drainTime), drainTime))
         .onSuccess(ignored -> LOG.info("minichat is up"))
         .onFailure(failure -> {
           LOG.error("minichat failed to start", failure);

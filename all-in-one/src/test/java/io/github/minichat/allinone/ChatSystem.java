@@ -62,7 +62,7 @@ final class ChatSystem implements AutoCloseable {
     env.putAll(overrides);
     // the blocked-thread checker fails loudly if anything blocks an event loop for more than 200 ms
     Node node = await(AllInOneMain.start(new Env(env), new VertxOptions()
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)));
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS))).node();
     return new ChatSystem(node, database, port);
   }
 

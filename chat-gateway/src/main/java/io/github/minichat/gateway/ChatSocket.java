@@ -124,6 +124,11 @@ final class ChatSocket {
     }
   }
 
+  /** Asks the client to reconnect elsewhere, once the sends in flight on this socket are answered. */
+  void drain() {
+    sendChain.onComplete(ignored -> close(GatewayDrain.RESTART_CLOSE_CODE, "server restarting: reconnect"));
+  }
+
   /** Runs a push on this socket's event loop. */
   void onContext(Runnable action) {
     context.runOnContext(ignored -> action.run());

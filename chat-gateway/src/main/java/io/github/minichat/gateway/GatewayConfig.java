@@ -15,10 +15,12 @@ import java.time.Duration;
  * @param maxFrameBytes        largest WebSocket frame/message accepted
  * @param maxBodyBytes         largest HTTP request body accepted
  * @param requestTimeout       how long to wait for the message and presence services
+ * @param sendAttempts         tries of a send with a cid whose answer failed with a retryable error
  */
 public record GatewayConfig(String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
-                            int maxFrameBytes, int maxBodyBytes, Duration requestTimeout) {
+                            int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
+                            int sendAttempts) {
 
   /** Used when CHAT_JWT_SECRET is not set, so that the quick start works; never use it in production. */
   public static final String DEV_SECRET = "minichat-dev-secret-do-not-use-in-production";
@@ -41,15 +43,11 @@ public record GatewayConfig(String host, int port, String gatewayId, int instanc
         env.integer("CHAT_MAX_TEXT_LENGTH", 5_000),
         env.integer("CHAT_MAX_FRAME_BYTES", 64 * 1024),
         env.integer("CHAT_MAX_BODY_BYTES", 64 * 1024),
-        env.millis("CHAT_BUS_TIMEOUT_MS", 5_000));
+        env.millis("CHAT_BUS_TIMEOUT_MS", 5_000),
+        env.integer("CHAT_SEND_ATTEMPTS", 4));
   }
 
   static String jwtSecret(Env env) {
     return env.string("CHAT_JWT_SECRET", DEV_SECRET);
-  }
-
-  public GatewayConfig withPort(int newPort) {
-    return new GatewayConfig(host, newPort, gatewayId, instances, jwtSecret, jwtLeeway, idleTimeout,
-        maxSubscriptions, maxTextLength, maxFrameBytes, maxBodyBytes, requestTimeout);
   }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,23 +19,37 @@ public final class GatewayMain {
   private GatewayMain() {
   }
 
-  /** Deploys a gateway node into {@code vertx} (used by this main, the all-in-one launcher and tests). */
-  public static Future<String> deploy(Vertx vertx, GatewayConfig config) {
+  /**
+   * Deploys a gateway node into {@code vertx} (used by this main, the all-in-one launcher and tests); the result
+   * drains the node's sockets (see {@link #drain}).
+   */
+  public static Future<Drainable> deploy(Vertx vertx, GatewayConfig config) {
     if (GatewayConfig.DEV_SECRET.equals(config.jwtSecret())) {
       LOG.warn("CHAT_JWT_SECRET is not set: using the development secret. Never run like this in production.");
     }
     LocalConnections connections = new LocalConnections();
+    GatewayDrain drain = new GatewayDrain();
     return vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
-        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections),
+        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain),
             new DeploymentOptions().setInstances(config.instances())))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
-            config.gatewayId(), config.host(), config.port()));
+            config.gatewayId(), config.host(), config.port()))
+        .map(ignored -> within -> drain.drain(vertx, within)
+            .onComplete(done -> LOG.info("Drained: {} socket(s) still open", drain.openSockets())));
+  }
+
+  /** A deployed gateway's graceful stop: refuse new sockets, close open ones with 1012, wait at most {@code within}. */
+  @FunctionalInterface
+  public interface Drainable {
+    Future<Void> drain(Duration within);
   }
 
   public static void main(String[] args) {
     Env env = Env.system();
+    Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())))
+        .compose(node -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()))
+            .onSuccess(gateway -> node.closeOnShutdown(() -> gateway.drain(drainTime), drainTime)))
         .onFailure(failure -> {
           LOG.error("Gateway failed to start", failure);
           System.exit(1);

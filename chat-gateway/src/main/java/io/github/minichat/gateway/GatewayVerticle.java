@@ -25,19 +25,21 @@ final class GatewayVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final LocalConnections connections;
+  private final GatewayDrain drain;
   private final Set<ChatSocket> sockets = new HashSet<>();
   private TokenVerifier tokens;
   private ServiceClient services;
 
-  GatewayVerticle(GatewayConfig config, LocalConnections connections) {
+  GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain) {
     this.config = config;
     this.connections = connections;
+    this.drain = drain;
   }
 
   @Override
   public Future<?> start() {
     tokens = new TokenVerifier(config.jwtSecret(), config.jwtLeeway());
-    services = new ServiceClient(vertx.eventBus(), config);
+    services = new ServiceClient(vertx, config);
     Router router = Router.router(vertx);
     router.get("/ws").handler(this::upgrade);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
@@ -59,6 +61,10 @@ final class GatewayVerticle extends VerticleBase {
 
   /** Token from {@code ?token=} (mini-program sockets cannot always set headers) or {@code Authorization: Bearer}. */
   private void upgrade(RoutingContext ctx) {
+    if (drain.draining()) {
+      ctx.response().putHeader("Retry-After", "1").setStatusCode(503).end("this gateway is shutting down");
+      return;
+    }
     String token = ctx.request().getParam("token");
     String header = ctx.request().getHeader("Authorization");
     if (token == null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -79,7 +85,11 @@ final class GatewayVerticle extends VerticleBase {
     ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config, services,
         connections);
     sockets.add(socket);
-    socket.start(() -> sockets.remove(socket));
+    drain.opened(socket);
+    socket.start(() -> {
+      sockets.remove(socket);
+      drain.closed(socket);
+    });
   }
 
   private void closeIdleSockets() {

@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.Addresses;
+import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ConnectionEvent;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
@@ -16,6 +17,7 @@ import io.github.minichat.common.UnreadRequest;
 import io.github.minichat.common.UnreadSummary;
 import io.github.minichat.common.ViewingChanged;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -23,16 +25,34 @@ import io.vertx.core.eventbus.Message;
 /** The gateway's typed view of the message and presence services, each request with the configured timeout. */
 final class ServiceClient {
 
+  private final Vertx vertx;
   private final EventBus eventBus;
   private final DeliveryOptions options;
+  private final int sendAttempts;
 
-  ServiceClient(EventBus eventBus, GatewayConfig config) {
-    this.eventBus = eventBus;
+  ServiceClient(Vertx vertx, GatewayConfig config) {
+    this.vertx = vertx;
+    this.eventBus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
+    this.sendAttempts = config.sendAttempts();
   }
 
+  /**
+   * Stores a message. A send with a cid is idempotent, so when its answer is lost or the store is briefly
+   * unavailable (a message-service node died, the database restarts) it is sent again, with backoff, a bounded
+   * number of times; the retry finds the message if the first attempt stored it.
+   */
   Future<SendResult> send(SendMessage request) {
-    return request(Addresses.MESSAGE_SEND, request);
+    return request.cid() == null ? request(Addresses.MESSAGE_SEND, request) : sendAttempt(request, 1);
+  }
+
+  private Future<SendResult> sendAttempt(SendMessage request, int attempt) {
+    return this.<SendResult>request(Addresses.MESSAGE_SEND, request).recover(failure -> {
+      if (!ChatError.of(failure).retryable() || attempt >= sendAttempts) {
+        return Future.failedFuture(failure);
+      }
+      return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> sendAttempt(request, attempt + 1));
+    });
   }
 
   Future<SyncPage> sync(SyncRequest request) {

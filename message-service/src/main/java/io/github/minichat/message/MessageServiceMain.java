@@ -7,6 +7,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,8 @@ public final class MessageServiceMain {
   public static void main(String[] args) {
     Env env = Env.system();
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node.vertx(), env))
+        .compose(node -> deploy(node.vertx(), env)
+            .onSuccess(id -> node.closeOnShutdown(Future::succeededFuture, Duration.ZERO)))
         .onSuccess(id -> LOG.info("Message service started"))
         .onFailure(failure -> {
           LOG.error("Message service failed to start", failure);

@@ -5,6 +5,7 @@ import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,8 @@ public final class PresenceServiceMain {
   public static void main(String[] args) {
     Env env = Env.system();
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node, env))
+        .compose(node -> deploy(node, env)
+            .onSuccess(id -> node.closeOnShutdown(Future::succeededFuture, Duration.ZERO)))
         .onSuccess(id -> LOG.info("Presence service started"))
         .onFailure(failure -> {
           LOG.error("Presence service failed to start", failure);

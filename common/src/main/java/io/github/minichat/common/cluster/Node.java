@@ -16,7 +16,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.UUID;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +102,26 @@ public final class Node {
       privateHazelcast = Hazelcast.newHazelcastInstance(config);
     }
     return privateHazelcast;
+  }
+
+  /**
+   * On SIGTERM (or any JVM exit): runs {@code beforeClose} (a bounded drain), then leaves the cluster and stops, so
+   * that the other nodes see a clean departure rather than a failure. Waits at most {@code drainTime} plus 10 s.
+   */
+  public void closeOnShutdown(Supplier<Future<?>> beforeClose, Duration drainTime) {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Shutting down node {}", nodeId);
+      try {
+        Future.<Void>future(promise -> vertx.runOnContext(ignored -> beforeClose.get()
+                .transform(done -> close())
+                .onComplete(promise)))
+            .toCompletionStage().toCompletableFuture()
+            .get(drainTime.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+        LOG.info("Node {} stopped", nodeId);
+      } catch (Exception e) {
+        LOG.warn("Node {} did not stop cleanly: {}", nodeId, e.toString());
+      }
+    }, "minichat-shutdown"));
   }
 
   /** Leaves the cluster (if any) and stops Vert.x, then the private Hazelcast instance (if any). */
