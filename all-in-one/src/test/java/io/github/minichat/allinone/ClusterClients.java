@@ -1,0 +1,40 @@
+package io.github.minichat.allinone;
+
+import io.github.minichat.gateway.TokenVerifier;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+
+/** Real WebSocket clients for gateways running in other processes. */
+final class ClusterClients implements AutoCloseable {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final WebSocketClient webSockets = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxConnections(1_000));
+
+  /** Opens a socket to the gateway on {@code port} as {@code userId}, waits for init and binds. */
+  TestClient connect(int port, long userId) {
+    ClientWebSocket webSocket = webSockets.webSocket();
+    TestClient client = new TestClient(webSocket);
+    ChatSystem.await(webSocket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/ws?token=" + TokenVerifier.mint(LocalCluster.SECRET, userId, Duration.ofHours(1)))));
+    client.expect("init");
+    client.send(new JsonObject().put("type", "bind").put("fromId", userId));
+    client.send(new JsonObject().put("type", "heart"));
+    client.expect("heart");
+    return client;
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    ChatSystem.await(vertx.close());
+  }
+}
