@@ -85,6 +85,10 @@ final class LocalCluster implements AutoCloseable {
     return process;
   }
 
+  long count(String sql) {
+    return TestDatabase.queryLong(database, sql);
+  }
+
   @Override
   public void close() {
     processes.forEach(ServiceProcess::close);

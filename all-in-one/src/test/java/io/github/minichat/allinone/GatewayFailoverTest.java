@@ -1,0 +1,167 @@
+package io.github.minichat.allinone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A gateway JVM is killed with SIGKILL mid-traffic: nobody closes its sockets cleanly, yet its users are shown
+ * offline within seconds (the presence service purges the dead node's routes when the cluster drops it), and a
+ * client that reconnects elsewhere and syncs ends with every acknowledged message exactly once.
+ */
+class GatewayFailoverTest {
+
+  private static final long SENDER = 5001;
+  private static final long RECEIVER = 5002;
+  private static final long WATCHER = 5003;
+  /** Failure detection (~0.5 s for a killed process on loopback) plus the purge; the grace period does not apply. */
+  private static final Duration OFFLINE_BOUND = Duration.ofSeconds(5);
+
+  private static LocalCluster cluster;
+  private static ClusterClients clients;
+
+  @BeforeAll
+  static void start() {
+    cluster = new LocalCluster("gateway_failover", Map.of("CHAT_PRESENCE_GRACE_MS", "60000"));
+    clients = new ClusterClients();
+    cluster.presence("presence-1");
+    cluster.messages("messages-1");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (clients != null) {
+      clients.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @DisplayName("killing a gateway shows its users offline within seconds; they reconnect, sync, and miss nothing")
+  void gatewayKilledMidTraffic() {
+    LocalCluster.Gateway survivor = cluster.gateway("gateway-1");
+    LocalCluster.Gateway doomed = cluster.gateway("gateway-2");
+    TestClient sender = clients.connect(survivor.port(), SENDER);
+    TestClient watcher = clients.connect(survivor.port(), WATCHER);
+    TestClient receiver = clients.connect(doomed.port(), RECEIVER);
+    awaitOnline(watcher, RECEIVER);
+
+    Map<String, Long> acked = new TreeMap<>();
+    Map<Long, Long> receivedIdByCursor = new TreeMap<>();
+    sendAndAck(sender, 0, 40, acked);
+    collectLive(receiver, receivedIdByCursor, 40);
+
+    // more in flight while the receiver's gateway dies
+    for (int i = 40; i < 60; i++) {
+      sender.send(say(i));
+    }
+    long killedAt = System.nanoTime();
+    doomed.process().kill();
+
+    JsonObject offline = watcher.expect(frame -> "online".equals(frame.getString("type"))
+        && frame.getLong("user_id") == RECEIVER && !frame.getBoolean("online"), "receiver offline", OFFLINE_BOUND);
+    Duration offlineAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+    assertThat(offline.getLong("last_seen")).isPositive();
+    System.out.printf("receiver shown offline %d ms after its gateway was killed%n", offlineAfter.toMillis());
+
+    for (int i = 40; i < 60; i++) {
+      JsonObject ack = sender.expect("ack");
+      acked.put(ack.getString("cid"), ack.getLong("id"));
+    }
+    sendAndAck(sender, 60, 100, acked);
+    assertThat(acked).hasSize(100);
+
+    // whatever arrived before the socket died still counts; the client syncs from its last gapless cursor
+    receivedIdByCursor.putAll(drainTexts(receiver));
+    long contiguous = 0;
+    while (receivedIdByCursor.containsKey(contiguous + 1)) {
+      contiguous++;
+    }
+    TestClient reconnected = clients.connect(survivor.port(), RECEIVER);
+    List<JsonObject> synced = syncAll(reconnected, contiguous);
+    List<Long> seen = new ArrayList<>(receivedIdByCursor.values());
+    synced.forEach(text -> seen.add(text.getLong("id")));
+
+    Set<Long> unique = new HashSet<>(seen);
+    long repeatedFromAboveGap = receivedIdByCursor.keySet().stream().filter(cursor -> cursor > 0).count()
+        - contiguous;
+    assertThat(seen.size() - unique.size()).as("ids seen twice").isEqualTo(repeatedFromAboveGap);
+    assertThat(unique).as("every acknowledged message, nothing else")
+        .containsExactlyInAnyOrderElementsOf(acked.values());
+    assertThat(cluster.count("SELECT count(*) FROM messages WHERE to_id = " + RECEIVER)).isEqualTo(100);
+
+    sender.close();
+    watcher.close();
+    reconnected.close();
+  }
+
+  /** Asks until the answer is online: a bind is registered with presence asynchronously. */
+  static void awaitOnline(TestClient asker, long userId) {
+    long deadline = System.nanoTime() + ChatSystem.AWAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      asker.send(new JsonObject().put("type", "online").put("to_id", userId));
+      if (asker.expect(frame -> "online".equals(frame.getString("type")) && frame.getLong("user_id") == userId,
+          "online answer").getBoolean("online")) {
+        return;
+      }
+    }
+    throw new AssertionError("user " + userId + " not online within " + ChatSystem.AWAIT);
+  }
+
+  private static JsonObject say(int n) {
+    return new JsonObject().put("type", "say").put("to_id", RECEIVER).put("data", "m" + n).put("cid", "c" + n);
+  }
+
+  private static void sendAndAck(TestClient sender, int from, int to, Map<String, Long> acked) {
+    for (int i = from; i < to; i++) {
+      sender.send(say(i));
+    }
+    for (int i = from; i < to; i++) {
+      JsonObject ack = sender.expect("ack");
+      acked.put(ack.getString("cid"), ack.getLong("id"));
+    }
+  }
+
+  private static void collectLive(TestClient receiver, Map<Long, Long> idByCursor, int count) {
+    while (idByCursor.size() < count) {
+      JsonObject text = receiver.expect("text");
+      assertThat(idByCursor.put(text.getLong("cursor"), text.getLong("id"))).as("pushed twice").isNull();
+    }
+  }
+
+  private static Map<Long, Long> drainTexts(TestClient receiver) {
+    Map<Long, Long> idByCursor = new TreeMap<>();
+    receiver.drain().stream().filter(frame -> "text".equals(frame.getString("type")))
+        .forEach(text -> idByCursor.put(text.getLong("cursor"), text.getLong("id")));
+    return idByCursor;
+  }
+
+  private static List<JsonObject> syncAll(TestClient client, long since) {
+    List<JsonObject> messages = new ArrayList<>();
+    long cursor = since;
+    boolean more = true;
+    while (more) {
+      client.send(new JsonObject().put("type", "sync").put("since", cursor).put("limit", 50));
+      JsonObject page = client.expect("sync");
+      JsonArray texts = page.getJsonArray("messages");
+      texts.forEach(text -> messages.add((JsonObject) text));
+      cursor = page.getLong("cursor");
+      more = page.getBoolean("has_more");
+    }
+    return messages;
+  }
+}
