@@ -2,11 +2,7 @@ package io.github.minichat.allinone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
@@ -19,41 +15,22 @@ import java.util.List;
 import java.util.function.IntConsumer;
 
 /**
- * Helpers shared by IdempotencyTest, SyncTest, MultiDeviceTest and HistoryTest: sockets that never lose their first
- * frames, frame builders, HTTP sends, pipelined sends with cids, and id lists straight from the database.
+ * Helpers shared by IdempotencyTest, SyncTest, MultiDeviceTest and HistoryTest: frame builders, HTTP sends, pipelined sends with cids, and id lists straight from the database.
  */
 final class MessagingTestSupport {
 
   private final ChatSystem system;
-  private final WebSocketClient webSockets;
 
   MessagingTestSupport(ChatSystem system) {
     this.system = system;
-    this.webSockets = system.vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000)
-        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
   }
 
-  /**
-   * Opens a socket for the user without binding. Unlike {@code ChatSystem.open}, the frame handlers are installed
-   * before the handshake, so the server's {@code init} (sent right after the upgrade) cannot be dropped by a
-   * handler that is set only once the connect future has completed.
-   */
   TestClient open(long userId) {
-    ClientWebSocket webSocket = webSockets.webSocket();
-    TestClient client = new TestClient(webSocket);
-    ChatSystem.await(webSocket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(system.port)
-        .setURI("/ws?token=" + ChatSystem.token(userId))));
-    return client;
+    return system.open(userId);
   }
 
-  /** Opens, waits for init, binds, and waits for a heart round trip (frames are handled in order: bound). */
   TestClient connect(long userId) {
-    TestClient client = open(userId);
-    client.expect("init");
-    client.send(new JsonObject().put("type", "bind").put("fromId", userId));
-    client.send(new JsonObject().put("type", "heart").put("fromId", userId));
-    client.expect("heart");
-    return client;
+    return system.connect(userId);
   }
 
   static JsonObject say(long from, long to, String data) {

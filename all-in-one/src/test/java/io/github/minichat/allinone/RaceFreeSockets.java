@@ -42,12 +42,7 @@ final class RaceFreeSockets {
 
   /** Opens a socket, waits for init, binds, and waits for a heart round trip (so the bind is done). */
   TestClient connect(long userId) {
-    TestClient testClient = open(userId);
-    testClient.expect("init");
-    testClient.send(new JsonObject().put("type", "bind").put("fromId", userId));
-    testClient.send(heart(userId));
-    testClient.expect("heart");
-    return testClient;
+    return system.connect(userId);
   }
 
   /** The HTTP status with which the server refused the WebSocket upgrade; fails if the upgrade succeeded. */
