@@ -3,6 +3,7 @@ package io.github.minichat.message;
 import io.github.minichat.common.Env;
 import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import java.nio.file.Path;
@@ -46,11 +47,29 @@ public final class Postgres {
     Path dir = Path.of(env.string("CHAT_DATA_DIR", "data")).resolve("postgres").toAbsolutePath();
     int port = env.integer("CHAT_EMBEDDED_PG_PORT", 54329);
     LOG.info("No PG_URL or PGHOST set: starting an embedded PostgreSQL in {}", dir);
-    return vertx.executeBlocking(() -> EmbeddedPostgres.start(dir, port))
+    return vertx.executeBlocking(() -> EmbeddedPostgres.start(dir, port).managedByCaller())
+        .compose(server -> vertx.deployVerticle(new EmbeddedServerOwner(server)).map(server))
         .map(server -> new PgConnectOptions()
             .setHost(server.host()).setPort(server.port())
             .setUser(server.user()).setDatabase(server.database())
             .setCachePreparedStatements(true).setPipeliningLimit(256));
+  }
+
+  /** Stops the embedded server when Vert.x closes: after a graceful shutdown has drained the clients. */
+  private static final class EmbeddedServerOwner extends VerticleBase {
+    private final EmbeddedPostgres server;
+
+    EmbeddedServerOwner(EmbeddedPostgres server) {
+      this.server = server;
+    }
+
+    @Override
+    public Future<?> stop() {
+      return vertx.executeBlocking(() -> {
+        server.close();
+        return null;
+      });
+    }
   }
 
   /** Runs the versioned migrations in db/migration (Flyway takes a database lock, so concurrent starts are safe). */

@@ -98,6 +98,7 @@ public final class Node {
     config.getNetworkConfig().setPort(0).setPortAutoIncrement(false);
     config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
     config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(false);
+    config.setProperty("hazelcast.shutdownhook.enabled", "false"); // close() stops it, after Vert.x
     if (privateHazelcast == null) {
       privateHazelcast = Hazelcast.newHazelcastInstance(config);
     }

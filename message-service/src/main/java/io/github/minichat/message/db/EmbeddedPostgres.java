@@ -104,6 +104,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
   public String user() { return "postgres"; }
   public String database() { return "postgres"; }
 
+  /**
+   * Hands the server's lifetime to the caller: no JVM shutdown hook stops it any more, so that a graceful shutdown
+   * can drain its clients first and then {@link #close()} it.
+   */
+  public EmbeddedPostgres managedByCaller() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook is running or has run: nothing to hand over
+    }
+    return this;
+  }
+
   /** Clean, fast stop (SIGINT: aborts open transactions instead of waiting for clients), bounded wait. Idempotent. */
   @Override
   public void close() {
