@@ -8,7 +8,6 @@ import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.SendMessage;
-import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
@@ -18,9 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,12 +31,8 @@ final class ChatSocket {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatSocket.class);
 
-  /** Pushes held back while a sync is in flight; beyond this the sync reply says has_more instead. */
-  private static final int MAX_HELD_DURING_SYNC = 1_000;
   /** Sends waiting behind each other on one socket (they are stored in the order sent). */
   private static final int MAX_QUEUED_SENDS = 64;
-  /** Pushes remembered before the first sync (a syncing client syncs right after bind; a seed client never does). */
-  private static final int MAX_TRACKED_BEFORE_SYNC = 256;
   private static final short MESSAGE_TOO_BIG = 1009;
 
   private final ServerWebSocket webSocket;
@@ -59,13 +52,7 @@ final class ChatSocket {
   private Future<?> sendChain = Future.succeededFuture();
   private int queuedSends;
 
-  private boolean syncInFlight;
-  private final ArrayDeque<ChatMessage> heldDuringSync = new ArrayDeque<>();
-  private boolean heldOverflow;
-  private boolean catchingUp;
-  private long syncedUpTo = -1;
-  /** Cursors pushed live before this connection's first sync, left out of its sync pages; null: not tracked. */
-  private Set<Long> pushedBeforeSync = new HashSet<>();
+  private final SyncGate syncGate;
   private long lettersVersion = -1;
 
   ChatSocket(ServerWebSocket webSocket, long userId, String connectionId, Context context, GatewayConfig config,
@@ -77,6 +64,7 @@ final class ChatSocket {
     this.config = config;
     this.services = services;
     this.connections = connections;
+    this.syncGate = new SyncGate(userId);
   }
 
   long userId() {
@@ -256,56 +244,24 @@ final class ChatSocket {
     long since = Wire.number(frame, "since", 0);
     int limit = (int) Math.max(1, Math.min(GatewayConfig.MAX_SYNC_LIMIT,
         Wire.number(frame, "limit", GatewayConfig.DEFAULT_SYNC_LIMIT)));
-    if (syncInFlight) {
+    if (syncGate.syncInFlight()) {
       throw new ChatException(ChatError.RATE_LIMITED, "a sync is already in progress on this connection");
     }
-    syncInFlight = true;
+    syncGate.syncStarted();
     return registration.compose(ignored -> services.sync(new SyncRequest(userId, since, limit)))
         .onComplete(result -> {
-          syncInFlight = false;
           if (result.succeeded()) {
-            finishSync(result.result());
+            SyncGate.Outcome outcome = syncGate.syncFinished(result.result());
+            write(new JsonObject()
+                .put("type", "sync")
+                .put("messages", Wire.texts(outcome.page(), userId))
+                .put("cursor", outcome.cursor())
+                .put("has_more", outcome.hasMore()));
+            outcome.release().forEach(this::writeText);
           } else {
-            releaseHeld(); // no reply to filter against: better a repeat than a gap
+            syncGate.syncFailed().forEach(this::writeText);
           }
         });
-  }
-
-  /**
-   * Sends the page, then the pushes that arrived meanwhile and are not in it. While the client is still paging
-   * (has_more), live pushes are left to the following pages.
-   */
-  private void finishSync(SyncPage page) {
-    boolean hasMore = page.hasMore() || heldOverflow;
-    List<ChatMessage> messages = page.messages();
-    if (pushedBeforeSync != null && !pushedBeforeSync.isEmpty()) {
-      // the client already has these from live pushes: a page repeating them would show them twice
-      Set<Long> pushed = pushedBeforeSync;
-      messages = messages.stream().filter(message -> !pushed.contains(message.cursorFor(userId))).toList();
-    }
-    write(new JsonObject()
-        .put("type", "sync")
-        .put("messages", Wire.texts(messages, userId))
-        .put("cursor", page.cursor())
-        .put("has_more", hasMore));
-    syncedUpTo = page.cursor();
-    catchingUp = hasMore;
-    if (!hasMore) {
-      pushedBeforeSync = null; // caught up: from now on pushes at or below syncedUpTo are left out instead
-    }
-    ChatMessage held;
-    while ((held = heldDuringSync.poll()) != null) {
-      deliver(held);
-    }
-    heldOverflow = false;
-  }
-
-  private void releaseHeld() {
-    ChatMessage held;
-    while ((held = heldDuringSync.poll()) != null) {
-      writeText(held);
-    }
-    heldOverflow = false;
   }
 
   private Future<?> read(JsonObject frame) {
@@ -327,21 +283,9 @@ final class ChatSocket {
   // ---- pushes (on this socket's event loop) ----
 
   void deliver(ChatMessage message) {
-    if (closed) {
-      return;
+    if (!closed && syncGate.admit(message)) {
+      writeText(message);
     }
-    if (syncInFlight) {
-      if (heldDuringSync.size() < MAX_HELD_DURING_SYNC) {
-        heldDuringSync.add(message);
-      } else {
-        heldOverflow = true;
-      }
-      return;
-    }
-    if (catchingUp || message.cursorFor(userId) <= syncedUpTo) {
-      return; // in a sync page the client has fetched or is fetching
-    }
-    writeText(message);
   }
 
   void unreadChanged(UnreadCount count) {
@@ -356,13 +300,6 @@ final class ChatSocket {
   }
 
   private void writeText(ChatMessage message) {
-    if (syncedUpTo < 0 && pushedBeforeSync != null) {
-      if (pushedBeforeSync.size() < MAX_TRACKED_BEFORE_SYNC) {
-        pushedBeforeSync.add(message.cursorFor(userId));
-      } else {
-        pushedBeforeSync = null; // a client that has not synced by now does not sync
-      }
-    }
     write(Wire.text(message, userId));
   }
 
