@@ -210,7 +210,9 @@ final class ChatSocket {
     }
     if (viewing != peer) {
       viewing = peer;
-      services.viewing(new ViewingChanged(userId, config.gatewayId(), connectionId, peer));
+      // after the connection is registered: another presence instance may handle this update
+      ViewingChanged change = new ViewingChanged(userId, config.gatewayId(), connectionId, peer);
+      registration.onSuccess(ignored -> services.viewing(change));
     }
     return services.presence(peer).onSuccess(status -> write(Wire.online(status)));
   }
@@ -311,7 +313,9 @@ final class ChatSocket {
     subscriptions.clear();
     if (registration != null) {
       connections.remove(this);
-      services.disconnected(new ConnectionEvent(userId, config.gatewayId(), connectionId));
+      // only once the connect is recorded: presence instances take requests in any order
+      ConnectionEvent event = new ConnectionEvent(userId, config.gatewayId(), connectionId);
+      registration.onComplete(ignored -> services.disconnected(event));
     }
   }
 
