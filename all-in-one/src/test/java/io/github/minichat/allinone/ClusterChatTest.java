@@ -63,8 +63,7 @@ class ClusterChatTest {
          TestClient askOn1 = clients.connect(gateway1.port(), 2002);
          TestClient askOn2 = clients.connect(gateway2.port(), 2003)) {
       for (TestClient asker : new TestClient[] {askOn1, askOn2}) {
-        asker.send(new JsonObject().put("type", "online").put("to_id", 2001));
-        assertThat(asker.expect("online").getBoolean("online")).isTrue();
+        ClusterClients.awaitOnline(asker, 2001);
         asker.send(new JsonObject().put("type", "online").put("to_id", 2999));
         assertThat(asker.expect("online").getString("status")).contains("对方不在线");
       }

@@ -29,6 +29,19 @@ final class ClusterClients implements AutoCloseable {
     return client;
   }
 
+  /** Asks until the answer is online: a bind is registered with presence asynchronously. */
+  static void awaitOnline(TestClient asker, long userId) {
+    long deadline = System.nanoTime() + ChatSystem.AWAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      asker.send(new JsonObject().put("type", "online").put("to_id", userId));
+      if (asker.expect(frame -> "online".equals(frame.getString("type")) && frame.getLong("user_id") == userId,
+          "online answer").getBoolean("online")) {
+        return;
+      }
+    }
+    throw new AssertionError("user " + userId + " not online within " + ChatSystem.AWAIT);
+  }
+
   Vertx vertx() {
     return vertx;
   }

@@ -58,7 +58,7 @@ class GatewayFailoverTest {
     TestClient sender = clients.connect(survivor.port(), SENDER);
     TestClient watcher = clients.connect(survivor.port(), WATCHER);
     TestClient receiver = clients.connect(doomed.port(), RECEIVER);
-    awaitOnline(watcher, RECEIVER);
+    ClusterClients.awaitOnline(watcher, RECEIVER);
 
     Map<String, Long> acked = new TreeMap<>();
     Map<Long, Long> receivedIdByCursor = new TreeMap<>();
@@ -107,19 +107,6 @@ class GatewayFailoverTest {
     sender.close();
     watcher.close();
     reconnected.close();
-  }
-
-  /** Asks until the answer is online: a bind is registered with presence asynchronously. */
-  static void awaitOnline(TestClient asker, long userId) {
-    long deadline = System.nanoTime() + ChatSystem.AWAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      asker.send(new JsonObject().put("type", "online").put("to_id", userId));
-      if (asker.expect(frame -> "online".equals(frame.getString("type")) && frame.getLong("user_id") == userId,
-          "online answer").getBoolean("online")) {
-        return;
-      }
-    }
-    throw new AssertionError("user " + userId + " not online within " + ChatSystem.AWAIT);
   }
 
   private static JsonObject say(int n) {

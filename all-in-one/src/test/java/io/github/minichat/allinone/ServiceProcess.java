@@ -124,7 +124,8 @@ final class ServiceProcess implements AutoCloseable {
 
   /** SIGTERM: the process shuts down gracefully; returns its exit code. */
   int terminate(Duration within) {
-    process.destroy();
+    // through the handle: Process.destroy() would also close our end of its output, losing its shutdown log
+    process.toHandle().destroy();
     return waitForExit(within);
   }
 

@@ -315,7 +315,9 @@ final class ChatSocket {
       connections.remove(this);
       // only once the connect is recorded: presence instances take requests in any order
       ConnectionEvent event = new ConnectionEvent(userId, config.gatewayId(), connectionId);
-      registration.onComplete(ignored -> services.disconnected(event));
+      registration.onComplete(ignored -> services.disconnected(event)
+          .onFailure(failure -> LOG.warn("Close of connection {} of user {} not recorded: {}", connectionId, userId,
+              failure.toString())));
     }
   }
 

@@ -43,15 +43,17 @@ final class ServiceClient {
    * number of times; the retry finds the message if the first attempt stored it.
    */
   Future<SendResult> send(SendMessage request) {
-    return request.cid() == null ? request(Addresses.MESSAGE_SEND, request) : sendAttempt(request, 1);
+    return request.cid() == null ? request(Addresses.MESSAGE_SEND, request)
+        : retrying(Addresses.MESSAGE_SEND, request, 1);
   }
 
-  private Future<SendResult> sendAttempt(SendMessage request, int attempt) {
-    return this.<SendResult>request(Addresses.MESSAGE_SEND, request).recover(failure -> {
+  /** A request that may be applied twice, sent again with backoff after a retryable failure, a bounded number of times. */
+  private <T> Future<T> retrying(String address, Object body, int attempt) {
+    return this.<T>request(address, body).recover(failure -> {
       if (!ChatError.of(failure).retryable() || attempt >= sendAttempts) {
         return Future.failedFuture(failure);
       }
-      return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> sendAttempt(request, attempt + 1));
+      return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> retrying(address, body, attempt + 1));
     });
   }
 
@@ -79,8 +81,13 @@ final class ServiceClient {
     return request(Addresses.PRESENCE_CONNECTED, event);
   }
 
-  void disconnected(ConnectionEvent event) {
-    eventBus.send(Addresses.PRESENCE_DISCONNECTED, event);
+  /**
+   * Reports a closed connection. Answered and retried, not sent one-way: a one-way send to a presence node that has
+   * just died is dropped without a word, and the user would then stay online for good. Applying it twice is harmless
+   * (the second finds the connection gone).
+   */
+  Future<Boolean> disconnected(ConnectionEvent event) {
+    return retrying(Addresses.PRESENCE_DISCONNECTED, event, 1);
   }
 
   void viewing(ViewingChanged change) {

@@ -85,8 +85,7 @@ public final class PresenceVerticle extends VerticleBase {
     }
     return purged.compose(ignored -> Future.all(
         eventBus.consumer(Addresses.PRESENCE_CONNECTED, Replies.of(this::connected)).completion(),
-        eventBus.<ConnectionEvent>consumer(Addresses.PRESENCE_DISCONNECTED, message -> disconnected(message.body()))
-            .completion(),
+        eventBus.consumer(Addresses.PRESENCE_DISCONNECTED, Replies.of(this::disconnected)).completion(),
         eventBus.<ViewingChanged>consumer(Addresses.PRESENCE_VIEWING, message -> viewing(message.body()))
             .completion(),
         eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion(),
@@ -113,9 +112,10 @@ public final class PresenceVerticle extends VerticleBase {
         });
   }
 
-  private void disconnected(ConnectionEvent event) {
+  /** Answered, so that the gateway can retry a report lost with a dying instance (a repeat changes nothing). */
+  private Future<Boolean> disconnected(ConnectionEvent event) {
     long now = System.currentTimeMillis();
-    update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now))
+    return update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now))
         .onSuccess(wentOffline -> {
           if (wentOffline) {
             announceOffline(event.userId(), now);
@@ -169,8 +169,8 @@ public final class PresenceVerticle extends VerticleBase {
             new PresenceOps.PurgeNodes(nodes, nodesAreLive, now, now)), false)
         .onSuccess(results -> {
           int offline = announceAllOffline(results, now);
-          if (!nodesAreLive || offline > 0) {
-            LOG.info("Purged routes of {} gateway node(s) {}: {} user(s) offline", nodesAreLive ? "other than" : "",
+          if (offline > 0) {
+            LOG.info("Purged the connections on {} {}: {} user(s) offline", nodesAreLive ? "nodes other than" : "node(s)",
                 nodes, offline);
           }
         })
