@@ -1,0 +1,42 @@
+package io.github.minichat.load;
+
+import io.github.minichat.gateway.GatewayConfig;
+import io.github.minichat.gateway.TokenVerifier;
+import java.time.Duration;
+import java.util.stream.IntStream;
+
+/**
+ * Tokens for a contiguous range of user ids, signed with the gateway's secret. Minted up front, so that HMAC work
+ * is not charged to the storm it measures.
+ */
+final class Tokens {
+
+  private final long firstUser;
+  private final String[] tokens;
+
+  private Tokens(long firstUser, String[] tokens) {
+    this.firstUser = firstUser;
+    this.tokens = tokens;
+  }
+
+  /** The secret the servers use: CHAT_JWT_SECRET, else the same development default as the gateway. */
+  static String secretFromEnvironment() {
+    String secret = System.getenv("CHAT_JWT_SECRET");
+    return secret == null || secret.isBlank() ? GatewayConfig.DEV_SECRET : secret.trim();
+  }
+
+  static Tokens mint(String secret, long firstUser, int count, Duration ttl) {
+    String[] tokens = IntStream.range(0, count).parallel()
+        .mapToObj(i -> TokenVerifier.mint(secret, firstUser + i, ttl))
+        .toArray(String[]::new);
+    return new Tokens(firstUser, tokens);
+  }
+
+  long userId(int index) {
+    return firstUser + index;
+  }
+
+  String token(int index) {
+    return tokens[index];
+  }
+}

@@ -1,0 +1,59 @@
+package io.github.minichat.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.http.UpgradeRejectedException;
+import java.net.ConnectException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine.TypeConversionException;
+
+class OptionParsingTest {
+
+  @Test
+  void sourceAddressesStayUnboundUpTo20kConnectionsThenTakeOnePer20k() {
+    assertThat(SourceAddresses.resolve("auto", 20_000)).isEmpty();
+    assertThat(SourceAddresses.resolve("auto", 45_000)).containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.4");
+  }
+
+  @Test
+  void sourceAddressesAcceptCountRangeListAndNone() {
+    assertThat(SourceAddresses.resolve("2", 10)).containsExactly("127.0.0.2", "127.0.0.3");
+    assertThat(SourceAddresses.resolve("127.0.0.10..127.0.0.12", 10))
+        .containsExactly("127.0.0.10", "127.0.0.11", "127.0.0.12");
+    assertThat(SourceAddresses.resolve("127.0.0.7, 127.0.0.9", 10)).containsExactly("127.0.0.7", "127.0.0.9");
+    assertThat(SourceAddresses.resolve("none", 100_000)).isEmpty();
+    assertThatThrownBy(() -> SourceAddresses.resolve("127.0.0.2..127.0.1.2", 10))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void durationsAsPeopleWriteThem() {
+    DurationConverter converter = new DurationConverter();
+    assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(converter.convert("2m")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(converter.convert("45")).isEqualTo(Duration.ofSeconds(45));
+    assertThatThrownBy(() -> converter.convert("soon")).isInstanceOf(TypeConversionException.class);
+  }
+
+  @Test
+  void gatewayUrls() {
+    GatewayTarget target = GatewayTarget.parse("ws://127.0.0.1:8081/ws");
+    assertThat(target).isEqualTo(new GatewayTarget("127.0.0.1", 8081, "/ws"));
+    assertThat(target.loopback()).isTrue();
+    assertThat(target.uriWithToken("abc")).isEqualTo("/ws?token=abc");
+    assertThat(GatewayTarget.parse("ws://localhost:8080").path()).isEqualTo("/ws");
+    assertThatThrownBy(() -> GatewayTarget.parse("http://127.0.0.1:8080/ws"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void failureReasonsLeaveOutAddressesSoThatTheyAddUp() {
+    assertThat(FailureReason.of(new ConnectException("Connection refused: /127.0.0.1:8099")))
+        .isEqualTo("connect: Connection refused");
+    assertThat(FailureReason.of(new RuntimeException(new UpgradeRejectedException("no", 401, null, null))))
+        .isEqualTo("handshake refused: HTTP 401");
+  }
+}
