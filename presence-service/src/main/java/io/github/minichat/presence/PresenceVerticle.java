@@ -115,7 +115,8 @@ public final class PresenceVerticle extends VerticleBase {
   /** Answered, so that the gateway can retry a report lost with a dying instance (a repeat changes nothing). */
   private Future<Boolean> disconnected(ConnectionEvent event) {
     long now = System.currentTimeMillis();
-    return update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now))
+    return update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now,
+        retention()))
         .onSuccess(wentOffline -> {
           if (wentOffline) {
             announceOffline(event.userId(), now);
@@ -156,7 +157,7 @@ public final class PresenceVerticle extends VerticleBase {
 
   private void expireGracePeriods() {
     long now = System.currentTimeMillis();
-    vertx.executeBlocking(() -> presence.executeOnEntries(new PresenceOps.ExpireGrace(now),
+    vertx.executeBlocking(() -> presence.executeOnEntries(new PresenceOps.ExpireGrace(now, retention()),
             Predicates.and(Predicates.greaterThan("graceUntil", 0L), Predicates.lessEqual("graceUntil", now))), false)
         .onSuccess(results -> announceAllOffline(results, now))
         .onFailure(failure -> LOG.warn("Grace sweep failed: {}", failure.toString()));
@@ -166,7 +167,7 @@ public final class PresenceVerticle extends VerticleBase {
   private Future<Void> purgeNodes(Set<String> nodes, boolean nodesAreLive) {
     long now = System.currentTimeMillis();
     return vertx.executeBlocking(() -> presence.executeOnEntries(
-            new PresenceOps.PurgeNodes(nodes, nodesAreLive, now, now)), false)
+            new PresenceOps.PurgeNodes(nodes, nodesAreLive, now, now, retention())), false)
         .onSuccess(results -> {
           int offline = announceAllOffline(results, now);
           if (offline > 0) {
@@ -199,6 +200,10 @@ public final class PresenceVerticle extends VerticleBase {
     Long lastSeen = online ? Long.valueOf(System.currentTimeMillis())
         : entry == null || entry.lastSeen() == 0 ? null : Long.valueOf(entry.lastSeen());
     return new PresenceStatus(userId, online, lastSeen);
+  }
+
+  private long retention() {
+    return config.offlineRetention().toMillis();
   }
 
   private Future<Boolean> update(long userId, EntryProcessor<Long, UserPresence, Boolean> operation) {

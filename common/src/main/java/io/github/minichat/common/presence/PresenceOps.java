@@ -1,8 +1,10 @@
 package io.github.minichat.common.presence;
 
 import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.ExtendedMapEntry;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The atomic updates of the presence map, run by Hazelcast on the member that owns the user's partition. They are
@@ -17,6 +19,15 @@ public final class PresenceOps {
   private PresenceOps() {
   }
 
+  /**
+   * Writes the entry: kept for good while the user is online, for {@code retentionMillis} once offline (so that
+   * {@code last_seen} outlives the session without every user ever seen staying in memory for ever).
+   */
+  static void store(Map.Entry<Long, UserPresence> entry, UserPresence presence, long retentionMillis) {
+    long ttl = presence.online() ? 0 : Math.max(1, retentionMillis); // 0: no expiry
+    ((ExtendedMapEntry<Long, UserPresence>) entry).setValue(presence, ttl, TimeUnit.MILLISECONDS);
+  }
+
   /** A connection was bound; returns true when the user came online. */
   public record Connect(String connectionId, String nodeId, long now)
       implements EntryProcessor<Long, UserPresence, Boolean> {
@@ -26,7 +37,7 @@ public final class PresenceOps {
       boolean wasOnline = presence.online();
       presence.connections().put(connectionId, new UserPresence.Connection(nodeId, 0, now));
       presence.graceUntil(0);
-      entry.setValue(presence);
+      store(entry, presence, 0);
       return !wasOnline;
     }
   }
@@ -35,7 +46,7 @@ public final class PresenceOps {
    * A connection closed. The last one starts the grace period (or, with no grace, takes the user offline at once);
    * returns true when the user went offline now.
    */
-  public record Disconnect(String connectionId, long graceMillis, long now)
+  public record Disconnect(String connectionId, long graceMillis, long now, long retentionMillis)
       implements EntryProcessor<Long, UserPresence, Boolean> {
     @Override
     public Boolean process(Map.Entry<Long, UserPresence> entry) {
@@ -54,7 +65,7 @@ public final class PresenceOps {
           presence.graceUntil(now + graceMillis);
         }
       }
-      entry.setValue(presence);
+      store(entry, presence, retentionMillis);
       return wentOffline;
     }
   }
@@ -76,7 +87,7 @@ public final class PresenceOps {
   }
 
   /** Ends grace periods that are over; returns true for users who went offline. */
-  public record ExpireGrace(long now) implements EntryProcessor<Long, UserPresence, Boolean> {
+  public record ExpireGrace(long now, long retentionMillis) implements EntryProcessor<Long, UserPresence, Boolean> {
     @Override
     public Boolean process(Map.Entry<Long, UserPresence> entry) {
       UserPresence current = entry.getValue();
@@ -86,7 +97,7 @@ public final class PresenceOps {
       }
       UserPresence presence = current.copy();
       presence.graceUntil(0);
-      entry.setValue(presence);
+      store(entry, presence, retentionMillis);
       return true;
     }
   }
@@ -97,7 +108,8 @@ public final class PresenceOps {
    * after the member list was read is not taken for dead). Users left without a connection go offline at once:
    * nobody closed their sockets, and their clients are already reconnecting elsewhere.
    */
-  public record PurgeNodes(Set<String> nodes, boolean nodesAreLive, long connectedBefore, long now)
+  public record PurgeNodes(Set<String> nodes, boolean nodesAreLive, long connectedBefore, long now,
+                           long retentionMillis)
       implements EntryProcessor<Long, UserPresence, Boolean> {
     @Override
     public Boolean process(Map.Entry<Long, UserPresence> entry) {
@@ -116,7 +128,7 @@ public final class PresenceOps {
         presence.graceUntil(0);
         presence.lastSeen(now);
       }
-      entry.setValue(presence);
+      store(entry, presence, retentionMillis);
       return wentOffline;
     }
   }
