@@ -20,7 +20,7 @@ class ClusterChatTest {
   @BeforeAll
   static void start() {
     cluster = new LocalCluster("cluster_chat", Map.of());
-    clients = new ClusterClients();
+    clients = cluster.clients;
     cluster.presence("presence-1");
     cluster.messages("messages-1");
     gateway1 = cluster.gateway("gateway-1");
@@ -29,9 +29,6 @@ class ClusterChatTest {
 
   @AfterAll
   static void stop() {
-    if (clients != null) {
-      clients.close();
-    }
     if (cluster != null) {
       cluster.close();
     }

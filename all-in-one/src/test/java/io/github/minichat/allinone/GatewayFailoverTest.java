@@ -35,16 +35,13 @@ class GatewayFailoverTest {
   @BeforeAll
   static void start() {
     cluster = new LocalCluster("gateway_failover", Map.of("CHAT_PRESENCE_GRACE_MS", "60000"));
-    clients = new ClusterClients();
+    clients = cluster.clients;
     cluster.presence("presence-1");
     cluster.messages("messages-1");
   }
 
   @AfterAll
   static void stop() {
-    if (clients != null) {
-      clients.close();
-    }
     if (cluster != null) {
       cluster.close();
     }

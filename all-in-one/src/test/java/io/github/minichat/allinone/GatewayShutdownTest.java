@@ -49,7 +49,7 @@ class GatewayShutdownTest {
   @BeforeAll
   static void start() {
     cluster = new LocalCluster("gateway_shutdown", Map.of());
-    clients = new ClusterClients();
+    clients = cluster.clients;
     webSockets = clients.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100));
     cluster.presence("gsd-presence-1");
     cluster.messages("gsd-messages-1");
@@ -59,9 +59,6 @@ class GatewayShutdownTest {
 
   @AfterAll
   static void stop() {
-    if (clients != null) {
-      clients.close();
-    }
     if (cluster != null) {
       cluster.close();
     }

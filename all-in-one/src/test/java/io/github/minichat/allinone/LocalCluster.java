@@ -31,6 +31,8 @@ final class LocalCluster implements AutoCloseable {
   private final int basePort = freePortBlock();
   private final List<ServiceProcess> processes = new ArrayList<>();
   private final Map<String, String> overrides;
+  /** Clients of this cluster's gateways, closed with it. */
+  final ClusterClients clients = new ClusterClients();
 
   LocalCluster(String purpose, Map<String, String> overrides) {
     this.database = TestDatabase.create(purpose);
@@ -91,6 +93,7 @@ final class LocalCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    clients.close();
     processes.forEach(ServiceProcess::close);
     TestDatabase.drop(database);
   }

@@ -49,7 +49,7 @@ class MessageServiceFailoverTest {
   static void start() {
     // a short bus timeout, so that a send lost with the dead node is retried quickly
     cluster = new LocalCluster("msg_failover", Map.of("CHAT_BUS_TIMEOUT_MS", "1500"));
-    clients = new ClusterClients();
+    clients = cluster.clients;
     webSockets = clients.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100));
     cluster.presence("mfo-presence-1");
     cluster.messages("mfo-messages-1");
@@ -59,9 +59,6 @@ class MessageServiceFailoverTest {
 
   @AfterAll
   static void stop() {
-    if (clients != null) {
-      clients.close();
-    }
     if (cluster != null) {
       cluster.close();
     }

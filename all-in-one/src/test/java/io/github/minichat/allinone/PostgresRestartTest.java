@@ -64,7 +64,7 @@ class PostgresRestartTest {
     // the services use this server, not the shared one; a short bus timeout keeps the gateway's retries quick
     cluster = new LocalCluster("pg_restart", Map.of("PG_URL", TestDatabase.url(database),
         "CHAT_BUS_TIMEOUT_MS", "1500"));
-    clients = new ClusterClients();
+    clients = cluster.clients;
     webSockets = clients.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100));
     cluster.presence("pgr-presence-1");
     cluster.messages("pgr-messages-1");
@@ -74,9 +74,6 @@ class PostgresRestartTest {
   @AfterAll
   static void stop() {
     try {
-      if (clients != null) {
-        clients.close();
-      }
       if (cluster != null) {
         cluster.close();
       }

@@ -51,7 +51,7 @@ class PresenceFailoverTest {
   @BeforeAll
   static void start() {
     cluster = new LocalCluster("presence_failover", Map.of("CHAT_BUS_TIMEOUT_MS", "1500"));
-    clients = new ClusterClients();
+    clients = cluster.clients;
     webSockets = clients.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100));
     // the first member is Hazelcast's master too: killing it is the harder case
     doomed = cluster.presence("pfo-presence-1");
@@ -62,9 +62,6 @@ class PresenceFailoverTest {
 
   @AfterAll
   static void stop() {
-    if (clients != null) {
-      clients.close();
-    }
     if (cluster != null) {
       cluster.close();
     }
