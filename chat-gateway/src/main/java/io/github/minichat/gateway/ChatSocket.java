@@ -46,6 +46,7 @@ final class ChatSocket {
   private final Set<Long> subscriptions = new HashSet<>();
   private Future<?> registration;
   private long viewing;
+  private long viewingChanges;
   private long lastActivity = System.nanoTime();
   private boolean closed;
 
@@ -211,8 +212,9 @@ final class ChatSocket {
     if (viewing != peer) {
       viewing = peer;
       // after the connection is registered: another presence instance may handle this update
-      ViewingChanged change = new ViewingChanged(userId, config.gatewayId(), connectionId, peer);
-      registration.onSuccess(ignored -> services.viewing(change));
+      ViewingChanged change = new ViewingChanged(userId, config.gatewayId(), connectionId, peer, ++viewingChanges);
+      registration.onSuccess(ignored -> services.viewing(change)
+          .onFailure(failure -> LOG.debug("Open chat of connection {} not recorded: {}", connectionId, failure.toString())));
     }
     return services.presence(peer).onSuccess(status -> write(Wire.online(status)));
   }

@@ -90,8 +90,9 @@ final class ServiceClient {
     return retrying(Addresses.PRESENCE_DISCONNECTED, event, 1);
   }
 
-  void viewing(ViewingChanged change) {
-    eventBus.send(Addresses.PRESENCE_VIEWING, change);
+  /** Which chat a connection has open; answered and retried like a disconnect (changes are numbered). */
+  Future<Boolean> viewing(ViewingChanged change) {
+    return retrying(Addresses.PRESENCE_VIEWING, change, 1);
   }
 
   private <T> Future<T> request(String address, Object body) {

@@ -86,8 +86,7 @@ public final class PresenceVerticle extends VerticleBase {
     return purged.compose(ignored -> Future.all(
         eventBus.consumer(Addresses.PRESENCE_CONNECTED, Replies.of(this::connected)).completion(),
         eventBus.consumer(Addresses.PRESENCE_DISCONNECTED, Replies.of(this::disconnected)).completion(),
-        eventBus.<ViewingChanged>consumer(Addresses.PRESENCE_VIEWING, message -> viewing(message.body()))
-            .completion(),
+        eventBus.consumer(Addresses.PRESENCE_VIEWING, Replies.of(this::viewing)).completion(),
         eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion(),
         eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion()));
   }
@@ -125,9 +124,9 @@ public final class PresenceVerticle extends VerticleBase {
         .onFailure(failure -> LOG.warn("Disconnect of user {} not recorded: {}", event.userId(), failure.toString()));
   }
 
-  private void viewing(ViewingChanged change) {
-    update(change.userId(), new PresenceOps.View(change.connectionId(), change.peer()))
-        .onFailure(failure -> LOG.debug("Open chat of user {} not recorded: {}", change.userId(), failure.toString()));
+  /** Answered, so that the gateway can retry; numbered, so that a retry or a late update never undoes a newer one. */
+  private Future<Boolean> viewing(ViewingChanged change) {
+    return update(change.userId(), new PresenceOps.View(change.connectionId(), change.peer(), change.change()));
   }
 
   private Future<PresenceStatus> query(PresenceQuery query) {

@@ -35,7 +35,7 @@ public final class PresenceOps {
     public Boolean process(Map.Entry<Long, UserPresence> entry) {
       UserPresence presence = entry.getValue() == null ? new UserPresence() : entry.getValue().copy();
       boolean wasOnline = presence.online();
-      presence.connections().put(connectionId, new UserPresence.Connection(nodeId, 0, now));
+      presence.connections().put(connectionId, new UserPresence.Connection(nodeId, 0, 0, now));
       presence.graceUntil(0);
       store(entry, presence, 0);
       return !wasOnline;
@@ -70,16 +70,17 @@ public final class PresenceOps {
     }
   }
 
-  /** The chat a connection has open changed. */
-  public record View(String connectionId, long peer) implements EntryProcessor<Long, UserPresence, Boolean> {
+  /** The chat a connection has open changed; an update older than the one applied is ignored. */
+  public record View(String connectionId, long peer, long change)
+      implements EntryProcessor<Long, UserPresence, Boolean> {
     @Override
     public Boolean process(Map.Entry<Long, UserPresence> entry) {
       UserPresence.Connection connection = entry.getValue() == null ? null
           : entry.getValue().connections().get(connectionId);
-      if (connection != null && connection.viewing() != peer) {
+      if (connection != null && change > connection.viewingChange()) {
         UserPresence presence = entry.getValue().copy();
         presence.connections().put(connectionId,
-            new UserPresence.Connection(connection.nodeId(), peer, connection.connectedAt()));
+            new UserPresence.Connection(connection.nodeId(), peer, change, connection.connectedAt()));
         entry.setValue(presence);
       }
       return false;

@@ -13,8 +13,11 @@ public final class UserPresence implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
-  /** A live connection: the gateway node that holds it, the peer whose chat it has open (0: none), and since when. */
-  public record Connection(String nodeId, long viewing, long connectedAt) implements Serializable {
+  /**
+   * A live connection: the gateway node that holds it, the peer whose chat it has open (0: none) as of which
+   * numbered change, and since when.
+   */
+  public record Connection(String nodeId, long viewing, long viewingChange, long connectedAt) implements Serializable {
   }
 
   private final HashMap<String, Connection> connections = new HashMap<>();
