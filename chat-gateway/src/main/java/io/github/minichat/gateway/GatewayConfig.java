@@ -1,11 +1,13 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.Env;
+import io.github.minichat.common.Profile;
 import java.time.Duration;
 
 /**
  * Settings of a gateway node, each from an environment variable (see the README's configuration table).
  *
+ * @param profile              dev (quick start, dev-only conveniences) or prod (strict configuration)
  * @param gatewayId            this node's id (the cluster node id), naming its delivery address
  * @param jwtSecret            HS256 secret of the users' tokens
  * @param jwtLeeway            clock skew tolerated on exp/nbf/iat
@@ -17,7 +19,7 @@ import java.time.Duration;
  * @param requestTimeout       how long to wait for the message and presence services
  * @param sendAttempts         tries of a send with a cid whose answer failed with a retryable error
  */
-public record GatewayConfig(String host, int port, String gatewayId, int instances, String jwtSecret,
+public record GatewayConfig(Profile profile, String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
                             int sendAttempts) {
@@ -31,12 +33,14 @@ public record GatewayConfig(String host, int port, String gatewayId, int instanc
   public static final int MAX_SYNC_LIMIT = 500;
 
   public static GatewayConfig from(Env env, String nodeId) {
+    Profile profile = Profile.from(env);
     return new GatewayConfig(
+        profile,
         env.string("CHAT_HTTP_HOST", "0.0.0.0"),
         env.integer("CHAT_HTTP_PORT", 8080),
         nodeId,
         env.integer("CHAT_GATEWAY_INSTANCES", Runtime.getRuntime().availableProcessors()),
-        jwtSecret(env),
+        jwtSecret(env, profile),
         Duration.ofSeconds(env.integer("CHAT_JWT_LEEWAY_S", 30)),
         env.millis("CHAT_IDLE_TIMEOUT_MS", 60_000),
         env.integer("CHAT_MAX_PRESENCE_SUBSCRIPTIONS", 200),
@@ -47,7 +51,28 @@ public record GatewayConfig(String host, int port, String gatewayId, int instanc
         env.integer("CHAT_SEND_ATTEMPTS", 4));
   }
 
-  static String jwtSecret(Env env) {
-    return env.string("CHAT_JWT_SECRET", DEV_SECRET);
+  /** Shortest secret accepted in production: HS256 wants at least 256 bits of key. */
+  static final int MIN_PRODUCTION_SECRET_BYTES = 32;
+
+  /** {@code CHAT_JWT_SECRET} or the file named by {@code CHAT_JWT_SECRET_FILE}; the dev secret only in dev. */
+  static String jwtSecret(Env env, Profile profile) {
+    String secret = env.secret("CHAT_JWT_SECRET");
+    if (!profile.isProduction()) {
+      return secret == null ? DEV_SECRET : secret;
+    }
+    if (secret == null || secret.equals(DEV_SECRET)) {
+      throw new IllegalArgumentException(
+          "CHAT_PROFILE=prod needs CHAT_JWT_SECRET or CHAT_JWT_SECRET_FILE, and not the development secret");
+    }
+    if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < MIN_PRODUCTION_SECRET_BYTES) {
+      throw new IllegalArgumentException("CHAT_JWT_SECRET must be at least " + MIN_PRODUCTION_SECRET_BYTES
+          + " bytes with CHAT_PROFILE=prod");
+    }
+    return secret;
+  }
+
+  /** The secret the command-line tools mint with: the same rules as the server's. */
+  public static String jwtSecret(Env env) {
+    return jwtSecret(env, Profile.from(env));
   }
 }

@@ -1,5 +1,10 @@
 package io.github.minichat.common;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -23,6 +28,24 @@ public final class Env {
 
   public String stringOrNull(String name) {
     return string(name, null);
+  }
+
+  /**
+   * A secret: the value of {@code name}, or else the contents of the file named by {@code name_FILE} (how Kubernetes
+   * and Docker mount secrets), trimmed; null when neither is set. Read once at startup.
+   */
+  public String secret(String name) {
+    String value = string(name, null);
+    String file = string(name + "_FILE", null);
+    if (value != null || file == null) {
+      return value;
+    }
+    try {
+      String contents = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+      return contents.isEmpty() ? null : contents;
+    } catch (IOException e) {
+      throw new UncheckedIOException(name + "_FILE names a file that cannot be read: " + file, e);
+    }
   }
 
   public int integer(String name, int defaultValue) {

@@ -1,5 +1,6 @@
 package io.github.minichat.load;
 
+import io.github.minichat.common.Env;
 import io.github.minichat.gateway.GatewayConfig;
 import io.github.minichat.gateway.TokenVerifier;
 import java.time.Duration;
@@ -19,10 +20,9 @@ final class Tokens {
     this.tokens = tokens;
   }
 
-  /** The secret the servers use: CHAT_JWT_SECRET, else the same development default as the gateway. */
+  /** The secret the servers use: CHAT_JWT_SECRET(_FILE), else the same development default as the gateway. */
   static String secretFromEnvironment() {
-    String secret = System.getenv("CHAT_JWT_SECRET");
-    return secret == null || secret.isBlank() ? GatewayConfig.DEV_SECRET : secret.trim();
+    return GatewayConfig.jwtSecret(Env.system());
   }
 
   static Tokens mint(String secret, long firstUser, int count, Duration ttl) {

@@ -1,6 +1,7 @@
 package io.github.minichat.message;
 
 import io.github.minichat.common.Env;
+import io.github.minichat.common.Profile;
 import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,12 +28,20 @@ public final class Postgres {
     return env.stringOrNull("PG_URL") != null || env.stringOrNull("PGHOST") != null;
   }
 
-  /** The configured server: {@code PG_URL} (postgresql://user:password@host:port/db) or the {@code PG*} variables. */
+  /**
+   * The configured server: {@code PG_URL} (postgresql://user:password@host:port/db) or the {@code PG*} variables,
+   * with the password overridden by {@code PG_PASSWORD} or the file named by {@code PG_PASSWORD_FILE}.
+   */
   public static PgConnectOptions configured(Env env) {
     String url = env.stringOrNull("PG_URL");
     PgConnectOptions options = url != null
         ? PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url)
         : PgConnectOptions.fromEnv();
+    // The password may come on its own, from a mounted secret file, so that it never sits in a URL or a manifest.
+    String password = env.secret("PG_PASSWORD");
+    if (password != null) {
+      options.setPassword(password);
+    }
     return options.setCachePreparedStatements(true).setPipeliningLimit(256);
   }
 
@@ -43,6 +52,10 @@ public final class Postgres {
   public static Future<PgConnectOptions> resolve(Vertx vertx, Env env) {
     if (isConfigured(env)) {
       return Future.succeededFuture(configured(env));
+    }
+    if (Profile.from(env).isProduction()) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "CHAT_PROFILE=prod needs PG_URL or PGHOST: the embedded PostgreSQL is for development only"));
     }
     Path dir = Path.of(env.string("CHAT_DATA_DIR", "data")).resolve("postgres").toAbsolutePath();
     int port = env.integer("CHAT_EMBEDDED_PG_PORT", 54329);
