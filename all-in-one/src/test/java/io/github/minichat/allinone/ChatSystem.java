@@ -48,6 +48,12 @@ final class ChatSystem implements AutoCloseable {
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
   }
 
+  /** Rates far above anything a test sends, for tests about something else than rate limits. */
+  static final Map<String, String> UNLIMITED_RATES = Map.of(
+      "CHAT_FRAMES_PER_SECOND", "100000", "CHAT_FRAME_BURST", "100000",
+      "CHAT_MESSAGES_PER_MINUTE", "1000000", "CHAT_MESSAGE_BURST", "100000",
+      "CHAT_HTTP_REQUESTS_PER_SECOND", "100000", "CHAT_HTTP_BURST", "100000");
+
   /** Starts the system; {@code overrides} are extra environment variables (limits, timeouts). */
   static ChatSystem start(String purpose, Map<String, String> overrides) {
     PgConnectOptions database = TestDatabase.create(purpose);
@@ -59,6 +65,8 @@ final class ChatSystem implements AutoCloseable {
     env.put("CHAT_HTTP_PORT", Integer.toString(port));
     env.put("CHAT_GATEWAY_INSTANCES", "2");
     env.put("CHAT_PRESENCE_GRACE_MS", "300");
+    // test clients are machines sending as fast as they can: the rate limits have tests of their own (RateLimitTest)
+    env.putAll(UNLIMITED_RATES);
     env.putAll(overrides);
     // the blocked-thread checker fails loudly if anything blocks an event loop for more than 200 ms
     Node node = await(AllInOneMain.start(new Env(env), new VertxOptions()

@@ -54,6 +54,8 @@ final class LocalCluster implements AutoCloseable {
     env.put("CHAT_PRESENCE_GRACE_MS", "500");
     env.put("CHAT_BUS_TIMEOUT_MS", "3000");
     env.put("PG_POOL_SIZE", "4");
+    // test clients are machines sending as fast as they can: the rate limits have tests of their own (LimitsTest)
+    env.putAll(ChatSystem.UNLIMITED_RATES);
     env.putAll(overrides);
     return env;
   }

@@ -24,11 +24,16 @@ final class ApiRoutes {
   private final GatewayConfig config;
   private final TokenVerifier tokens;
   private final ServiceClient services;
+  private final RateLimits rateLimits;
+  private final JsonFrames json;
 
-  ApiRoutes(GatewayConfig config, TokenVerifier tokens, ServiceClient services) {
+  ApiRoutes(GatewayConfig config, TokenVerifier tokens, ServiceClient services, RateLimits rateLimits,
+            JsonFrames json) {
     this.config = config;
     this.tokens = tokens;
     this.services = services;
+    this.rateLimits = rateLimits;
+    this.json = json;
   }
 
   Router router(Vertx vertx) {
@@ -53,24 +58,38 @@ final class ApiRoutes {
   private void authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    long userId;
     try {
-      ctx.put(USER, tokens.verify(token));
-      ctx.next();
+      userId = tokens.verify(token);
     } catch (ChatException e) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       ctx.fail(e);
+      return;
     }
+    try {
+      rateLimits.takeHttpRequest(userId);
+    } catch (ChatException e) {
+      ctx.fail(e);
+      return;
+    }
+    ctx.put(USER, userId);
+    ctx.next();
   }
 
   private Future<JsonObject> send(RoutingContext ctx) {
     JsonObject body = jsonBody(ctx);
     long from = user(ctx);
+    Long claimedSender = Wire.optionalId(body, "from_id");
+    if (claimedSender != null && claimedSender != from) {
+      throw new ChatException(ChatError.FORBIDDEN, "from_id is not the user of this request's token");
+    }
     long to = Wire.id(body, "to_id");
     String text = Wire.text(body, "message", config.maxTextLength());
     String cid = Wire.cid(body);
     if (to == from) {
       throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
     }
+    rateLimits.takeMessage(from);
     // is_read from the client is ignored: the server decides what is read
     return services.send(new SendMessage(from, to, text, cid, Origin.HTTP, null))
         .map(result -> {
@@ -90,7 +109,7 @@ final class ApiRoutes {
     }
     boolean markRead = Wire.flag(ctx.request().getParam("mark_read"), true);
     HistoryRequest request = new HistoryRequest(user, peer, before,
-        (int) Math.min(limit, GatewayConfig.MAX_HISTORY_LIMIT), markRead);
+        (int) Math.min(limit, config.limits().maxHistoryPage()), markRead);
     return services.history(request)
         .map(page -> new JsonObject()
             .put("messages", Wire.texts(page.messages(), user))
@@ -107,17 +126,11 @@ final class ApiRoutes {
     return ctx.<Long>get(USER);
   }
 
-  private static JsonObject jsonBody(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      throw new ChatException(ChatError.INVALID_JSON, "request body is not a JSON object");
-    }
-    if (body == null) {
+  private JsonObject jsonBody(RoutingContext ctx) {
+    if (ctx.body().buffer() == null || ctx.body().length() == 0) {
       throw new ChatException(ChatError.INVALID_JSON, "request body must be a JSON object");
     }
-    return body;
+    return json.parse(ctx.body().buffer().getBytes());
   }
 
   private static JsonObject params(RoutingContext ctx) {
@@ -151,8 +164,18 @@ final class ApiRoutes {
       };
     }
     int status = failure == null && ctx.statusCode() > 0 ? ctx.statusCode() : error.httpStatus();
-    if (error.retryable()) {
-      ctx.response().putHeader("Retry-After", "1");
+    long retryAfterMillis = failure instanceof ChatException chat ? chat.retryAfterMillis() : 0;
+    respond(ctx, status, error, message, retryAfterMillis);
+  }
+
+  /** Answers with a JSON error; a retryable one or one that names a wait carries Retry-After (whole seconds). */
+  static void fail(RoutingContext ctx, ChatError error, String message, long retryAfterMillis) {
+    respond(ctx, error.httpStatus(), error, message, retryAfterMillis);
+  }
+
+  private static void respond(RoutingContext ctx, int status, ChatError error, String message, long retryAfterMillis) {
+    if (retryAfterMillis > 0 || error.retryable()) {
+      ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
     }
     ctx.response()
         .setStatusCode(status)

@@ -11,11 +11,13 @@ import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
+import io.github.bucket4j.Bucket;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
@@ -31,9 +33,10 @@ final class ChatSocket {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatSocket.class);
 
-  /** Sends waiting behind each other on one socket (they are stored in the order sent). */
-  private static final int MAX_QUEUED_SENDS = 64;
   private static final short MESSAGE_TOO_BIG = 1009;
+  private static final short POLICY_VIOLATION = 1008;
+  /** How long a slow consumer's close frame may wait in its full write queue before the connection is cut. */
+  private static final long SLOW_CONSUMER_CLOSE_MILLIS = 1_000;
 
   private final ServerWebSocket webSocket;
   private final long userId;
@@ -42,6 +45,11 @@ final class ChatSocket {
   private final GatewayConfig config;
   private final ServiceClient services;
   private final LocalConnections connections;
+  private final RateLimits rateLimits;
+  private final JsonFrames json;
+  private final Bucket frames;
+  /** Frames refused in a row for going too fast; reset by any frame that is let through. */
+  private int strikes;
 
   private final Set<Long> subscriptions = new HashSet<>();
   private Future<?> registration;
@@ -57,7 +65,7 @@ final class ChatSocket {
   private long lettersVersion = -1;
 
   ChatSocket(ServerWebSocket webSocket, long userId, String connectionId, Context context, GatewayConfig config,
-             ServiceClient services, LocalConnections connections) {
+             ServiceClient services, LocalConnections connections, RateLimits rateLimits, JsonFrames json) {
     this.webSocket = webSocket;
     this.userId = userId;
     this.connectionId = connectionId;
@@ -65,6 +73,9 @@ final class ChatSocket {
     this.config = config;
     this.services = services;
     this.connections = connections;
+    this.rateLimits = rateLimits;
+    this.json = json;
+    this.frames = rateLimits.newFrameBucket();
     this.syncGate = new SyncGate(userId);
   }
 
@@ -82,6 +93,7 @@ final class ChatSocket {
 
   /** Greets the client and starts reading; {@code onClosed} runs once the socket has closed. */
   void start(Runnable onClosed) {
+    webSocket.setWriteQueueMaxSize(config.limits().maxWriteQueueBytes());
     webSocket.textMessageHandler(this::onText);
     webSocket.binaryMessageHandler(this::onBinary);
     webSocket.exceptionHandler(this::onFailure);
@@ -98,11 +110,14 @@ final class ChatSocket {
    */
   private void onFailure(Throwable failure) {
     LOG.debug("Socket {} failed: {}", connectionId, failure.getMessage());
-    boolean tooBigFrame = failure instanceof CorruptedWebSocketFrameException corrupted
-        && corrupted.closeStatus() != null && corrupted.closeStatus().code() == MESSAGE_TOO_BIG;
     boolean tooBigMessage = failure instanceof IllegalStateException && failure.getMessage() != null
         && failure.getMessage().contains("max message size");
-    if (tooBigFrame || tooBigMessage) {
+    if (failure instanceof CorruptedWebSocketFrameException corrupted && corrupted.closeStatus() != null) {
+      short code = (short) corrupted.closeStatus().code();
+      // 1009 for an oversized frame, 1007 for a text frame that is not UTF-8, 1002 for a broken frame
+      close(code, code == MESSAGE_TOO_BIG ? "larger than " + config.maxFrameBytes() + " bytes"
+          : corrupted.closeStatus().reasonText());
+    } else if (tooBigMessage) {
       close(MESSAGE_TOO_BIG, "larger than " + config.maxFrameBytes() + " bytes");
     }
   }
@@ -127,30 +142,61 @@ final class ChatSocket {
 
   private void onText(String text) {
     lastActivity = System.nanoTime();
+    if (!admitFrame()) {
+      return;
+    }
     JsonObject frame;
     try {
-      frame = new JsonObject(text);
-    } catch (RuntimeException e) {
-      writeError(ChatError.INVALID_JSON, "frame is not a JSON object", null);
+      frame = json.parse(text);
+    } catch (ChatException e) {
+      refuse(e, null);
       return;
     }
     Object type = frame.getValue("type");
     Object ref = frame.getValue("cid") instanceof String cid ? cid : type;
     if (!(type instanceof String frameType)) {
-      writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null);
+      writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null, 0);
       return;
     }
     try {
       Future<?> handled = dispatch(frameType, frame);
-      handled.onFailure(failure -> writeError(ChatError.of(failure), ChatException.clientMessage(failure), ref));
+      strikes = 0;
+      handled.onFailure(failure -> refuse(failure, ref));
     } catch (ChatException e) {
-      writeError(e.error(), e.getMessage(), ref);
+      refuse(e, ref);
     }
   }
 
   private void onBinary(Buffer ignored) {
     lastActivity = System.nanoTime();
-    writeError(ChatError.INVALID_JSON, "binary frames are not supported: send JSON text frames", null);
+    if (admitFrame()) {
+      writeError(ChatError.INVALID_JSON, "binary frames are not supported: send JSON text frames", null, 0);
+    }
+  }
+
+  /** Every frame, valid or not, takes a token from the connection's bucket; a refused one is answered and dropped. */
+  private boolean admitFrame() {
+    try {
+      RateLimits.take(frames, "more than " + config.limits().framesPerSecond() + " frames per second");
+      return true;
+    } catch (ChatException e) {
+      refuse(e, null);
+      return false;
+    }
+  }
+
+  /**
+   * Answers a refused frame with an error frame. A client that keeps sending into a rate limit instead of waiting
+   * the {@code retry_after_ms} it was given is cut off with 1008 after {@link GatewayLimits#rateStrikes()} refusals
+   * in a row.
+   */
+  private void refuse(Throwable failure, Object ref) {
+    ChatError error = ChatError.of(failure);
+    long retryAfter = failure instanceof ChatException chat ? chat.retryAfterMillis() : 0;
+    writeError(error, ChatException.clientMessage(failure), ref, retryAfter);
+    if (error == ChatError.RATE_LIMITED && ++strikes >= config.limits().rateStrikes()) {
+      close(POLICY_VIOLATION, "rate limit exceeded repeatedly");
+    }
   }
 
   private Future<?> dispatch(String type, JsonObject frame) {
@@ -183,7 +229,7 @@ final class ChatSocket {
   private Future<?> bind(JsonObject frame) {
     long fromId = Wire.id(frame, "fromId");
     if (fromId != userId) {
-      writeError(ChatError.FORBIDDEN, "fromId is not the user of this connection's token", "bind");
+      writeError(ChatError.FORBIDDEN, "fromId is not the user of this connection's token", "bind", 0);
       webSocket.close((short) 1008, "fromId does not match the token");
       return Future.succeededFuture();
     }
@@ -191,7 +237,8 @@ final class ChatSocket {
       connections.add(this);
       registration = services.connected(new ConnectionEvent(userId, config.gatewayId(), connectionId))
           .onFailure(failure -> {
-            writeError(ChatError.UNAVAILABLE, "presence service unavailable; reconnect later", "bind");
+            writeError(ChatError.of(failure), ChatException.clientMessage(failure), "bind",
+                ServiceClient.OVERLOAD_RETRY_MILLIS);
             webSocket.close((short) 1013, "try again later");
           });
     }
@@ -227,14 +274,21 @@ final class ChatSocket {
     if (to == userId) {
       throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
     }
-    if (queuedSends >= MAX_QUEUED_SENDS) {
-      throw new ChatException(ChatError.RATE_LIMITED, "too many sends in flight on this connection; wait for acks");
+    if (queuedSends >= config.limits().maxQueuedSends()) {
+      throw new ChatException(ChatError.RATE_LIMITED, "too many sends in flight on this connection; wait for acks",
+          100);
     }
+    rateLimits.takeMessage(userId);
+    // a queued send holds its place in the gateway's budget of pending requests from the moment it is accepted
+    services.reserve();
     queuedSends++;
     // one send at a time per socket, so that messages are stored in the order this client sent them
-    Future<?> sent = sendChain.transform(ignored -> services.send(
+    Future<?> sent = sendChain.transform(ignored -> services.sendReserved(
             new SendMessage(userId, to, data, cid, Origin.WS, connectionId)))
-        .onComplete(ignored -> queuedSends--)
+        .onComplete(ignored -> {
+          queuedSends--;
+          services.release();
+        })
         .onSuccess(result -> {
           if (cid != null) {
             write(Wire.ack(cid, result.message()));
@@ -246,7 +300,7 @@ final class ChatSocket {
 
   private Future<?> sync(JsonObject frame) {
     long since = Wire.number(frame, "since", 0);
-    int limit = (int) Math.max(1, Math.min(GatewayConfig.MAX_SYNC_LIMIT,
+    int limit = (int) Math.max(1, Math.min(config.limits().maxSyncPage(),
         Wire.number(frame, "limit", GatewayConfig.DEFAULT_SYNC_LIMIT)));
     if (syncGate.syncInFlight()) {
       throw new ChatException(ChatError.RATE_LIMITED, "a sync is already in progress on this connection");
@@ -323,14 +377,35 @@ final class ChatSocket {
     }
   }
 
-  private void writeError(ChatError error, String message, Object ref) {
-    write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null));
+  private void writeError(ChatError error, String message, Object ref, long retryAfterMillis) {
+    write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null, retryAfterMillis));
   }
 
   private void write(JsonObject frame) {
-    if (!closed) {
-      webSocket.writeTextMessage(frame.encode());
+    if (closed || webSocket.isClosed()) {
+      return;
     }
+    webSocket.writeTextMessage(frame.encode());
+    if (webSocket.writeQueueFull()) {
+      closeSlowConsumer();
+    }
+  }
+
+  /**
+   * A client that stops reading would make the gateway buffer its pushes without bound. Once more than
+   * {@link GatewayLimits#maxWriteQueueBytes()} wait for it, it is disconnected: its messages are stored, and it gets
+   * them back with {@code sync} when it reconnects. The close frame sits behind the full queue, so if the client does
+   * not read it within a second the connection is cut.
+   */
+  private void closeSlowConsumer() {
+    LOG.info("Connection {} of user {} does not read its pushes: closing it", connectionId, userId);
+    closed = true;
+    webSocket.close(POLICY_VIOLATION, "slow consumer: reconnect and sync");
+    context.owner().setTimer(SLOW_CONSUMER_CLOSE_MILLIS, ignored -> {
+      if (!webSocket.isClosed()) {
+        ((WebSocketInternal) webSocket).channelHandlerContext().close();
+      }
+    });
   }
 
   private static String shorten(String text) {

@@ -18,19 +18,18 @@ import java.time.Duration;
  * @param maxBodyBytes         largest HTTP request body accepted
  * @param requestTimeout       how long to wait for the message and presence services
  * @param sendAttempts         tries of a send with a cid whose answer failed with a retryable error
+ * @param limits               rates, quotas and queue bounds
  */
 public record GatewayConfig(Profile profile, String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
-                            int sendAttempts) {
+                            int sendAttempts, GatewayLimits limits) {
 
   /** Used when CHAT_JWT_SECRET is not set, so that the quick start works; never use it in production. */
   public static final String DEV_SECRET = "minichat-dev-secret-do-not-use-in-production";
 
   public static final int DEFAULT_HISTORY_LIMIT = 30;
-  public static final int MAX_HISTORY_LIMIT = 100;
   public static final int DEFAULT_SYNC_LIMIT = 100;
-  public static final int MAX_SYNC_LIMIT = 500;
 
   public static GatewayConfig from(Env env, String nodeId) {
     Profile profile = Profile.from(env);
@@ -48,7 +47,8 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
         env.integer("CHAT_MAX_FRAME_BYTES", 64 * 1024),
         env.integer("CHAT_MAX_BODY_BYTES", 64 * 1024),
         env.millis("CHAT_BUS_TIMEOUT_MS", 5_000),
-        env.integer("CHAT_SEND_ATTEMPTS", 4));
+        env.integer("CHAT_SEND_ATTEMPTS", 4),
+        GatewayLimits.from(env));
   }
 
   /** Shortest secret accepted in production: HS256 wants at least 256 bits of key. */

@@ -29,8 +29,9 @@ public final class GatewayMain {
     }
     LocalConnections connections = new LocalConnections();
     GatewayDrain drain = new GatewayDrain();
+    RateLimits rateLimits = new RateLimits(config.limits());
     return vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
-        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain),
+        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits),
             new DeploymentOptions().setInstances(config.instances())))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))

@@ -1,5 +1,6 @@
 package io.github.minichat.gateway;
 
+import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,29 +22,36 @@ final class GatewayVerticle extends VerticleBase {
   /** Close code for idle sockets (application range; mirrors HTTP 408). */
   static final short IDLE_CLOSE_CODE = 4408;
 
+  /** Suggested wait before a user over the connection quota tries again. */
+  private static final long TOO_MANY_CONNECTIONS_RETRY_MILLIS = 5_000;
+
   private static final AtomicLong CONNECTION_COUNTER = new AtomicLong();
 
   private final GatewayConfig config;
   private final LocalConnections connections;
   private final GatewayDrain drain;
+  private final RateLimits rateLimits;
   private final Set<ChatSocket> sockets = new HashSet<>();
+  private JsonFrames json;
   private TokenVerifier tokens;
   private ServiceClient services;
 
-  GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain) {
+  GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits) {
     this.config = config;
     this.connections = connections;
     this.drain = drain;
+    this.rateLimits = rateLimits;
   }
 
   @Override
   public Future<?> start() {
     tokens = new TokenVerifier(config.jwtSecret(), config.jwtLeeway());
     services = new ServiceClient(vertx, config);
+    json = new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes()));
     Router router = Router.router(vertx);
     router.get("/ws").handler(this::upgrade);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.route("/api/*").subRouter(new ApiRoutes(config, tokens, services).router(vertx));
+    router.route("/api/*").subRouter(new ApiRoutes(config, tokens, services, rateLimits, json).router(vertx));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, ApiRoutes::fail);
     router.errorHandler(405, ApiRoutes::fail);
@@ -77,18 +85,27 @@ final class GatewayVerticle extends VerticleBase {
       ctx.response().putHeader("WWW-Authenticate", "Bearer").setStatusCode(401).end(e.getMessage());
       return;
     }
-    ctx.request().toWebSocket().onSuccess(webSocket -> accept(webSocket, userId));
+    if (!rateLimits.tryOpenSocket(userId)) {
+      ApiRoutes.fail(ctx, ChatError.TOO_MANY_CONNECTIONS, "at most " + config.limits().connectionsPerUser()
+          + " connections per user", TOO_MANY_CONNECTIONS_RETRY_MILLIS);
+      return;
+    }
+    final long user = userId;
+    ctx.request().toWebSocket()
+        .onSuccess(webSocket -> accept(webSocket, user))
+        .onFailure(failure -> rateLimits.socketClosed(user));
   }
 
   private void accept(ServerWebSocket webSocket, long userId) {
     String connectionId = config.gatewayId() + "-" + CONNECTION_COUNTER.incrementAndGet();
     ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config, services,
-        connections);
+        connections, rateLimits, json);
     sockets.add(socket);
     drain.opened(socket);
     socket.start(() -> {
       sockets.remove(socket);
       drain.closed(socket);
+      rateLimits.socketClosed(userId);
     });
   }
 

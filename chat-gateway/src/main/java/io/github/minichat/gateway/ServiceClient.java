@@ -2,6 +2,7 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ConnectionEvent;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
@@ -21,20 +22,68 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.function.Supplier;
 
-/** The gateway's typed view of the message and presence services, each request with the configured timeout. */
+/**
+ * The gateway's typed view of the message and presence services, each request with the configured timeout. One
+ * per socket verticle, used on its event loop only.
+ *
+ * <p>Client requests are shed, not queued, once this event loop has its share of
+ * {@link GatewayLimits#maxPendingRequests()} waiting for an answer: when the database or the bus falls behind the
+ * arrival rate, clients get an immediate retryable {@code overloaded} instead of the gateway's heap filling with
+ * requests that would time out anyway. Bookkeeping of closed connections is never shed.
+ */
 final class ServiceClient {
+
+  /** Suggested wait before retrying a shed request. */
+  static final long OVERLOAD_RETRY_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final EventBus eventBus;
   private final DeliveryOptions options;
   private final int sendAttempts;
+  private final int maxPending;
+  private int pending;
 
   ServiceClient(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
     this.eventBus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
     this.sendAttempts = config.sendAttempts();
+    this.maxPending = Math.max(1, ceilDiv(config.limits().maxPendingRequests(), config.instances()));
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / Math.max(1, b);
+  }
+
+  /** Client requests of this event loop waiting for an answer. */
+  int pending() {
+    return pending;
+  }
+
+  /**
+   * Reserves room for one client request, or refuses it with a retryable {@code overloaded}; the caller gives the
+   * room back with {@link #release()} once the request is answered.
+   */
+  void reserve() {
+    if (pending >= maxPending) {
+      throw new ChatException(ChatError.OVERLOADED, "the server is busy; retry shortly", OVERLOAD_RETRY_MILLIS);
+    }
+    pending++;
+  }
+
+  void release() {
+    pending--;
+  }
+
+  private <T> Future<T> admitted(Supplier<Future<T>> request) {
+    try {
+      reserve();
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    return request.get().andThen(ignored -> release());
   }
 
   /**
@@ -43,6 +92,11 @@ final class ServiceClient {
    * number of times; the retry finds the message if the first attempt stored it.
    */
   Future<SendResult> send(SendMessage request) {
+    return admitted(() -> sendReserved(request));
+  }
+
+  /** {@link #send} for a caller that has already {@link #reserve reserved} room (a socket queueing its sends). */
+  Future<SendResult> sendReserved(SendMessage request) {
     return request.cid() == null ? request(Addresses.MESSAGE_SEND, request)
         : retrying(Addresses.MESSAGE_SEND, request, 1);
   }
@@ -58,27 +112,27 @@ final class ServiceClient {
   }
 
   Future<SyncPage> sync(SyncRequest request) {
-    return request(Addresses.MESSAGE_SYNC, request);
+    return admitted(() -> request(Addresses.MESSAGE_SYNC, request));
   }
 
   Future<HistoryPage> history(HistoryRequest request) {
-    return request(Addresses.MESSAGE_HISTORY, request);
+    return admitted(() -> request(Addresses.MESSAGE_HISTORY, request));
   }
 
   Future<UnreadSummary> unread(long userId) {
-    return request(Addresses.MESSAGE_UNREAD, new UnreadRequest(userId));
+    return admitted(() -> request(Addresses.MESSAGE_UNREAD, new UnreadRequest(userId)));
   }
 
   Future<UnreadCount> markRead(MarkRead request) {
-    return request(Addresses.MESSAGE_READ, request);
+    return admitted(() -> request(Addresses.MESSAGE_READ, request));
   }
 
   Future<PresenceStatus> presence(long userId) {
-    return request(Addresses.PRESENCE_QUERY, new PresenceQuery(userId));
+    return admitted(() -> request(Addresses.PRESENCE_QUERY, new PresenceQuery(userId)));
   }
 
   Future<PresenceStatus> connected(ConnectionEvent event) {
-    return request(Addresses.PRESENCE_CONNECTED, event);
+    return admitted(() -> request(Addresses.PRESENCE_CONNECTED, event));
   }
 
   /**

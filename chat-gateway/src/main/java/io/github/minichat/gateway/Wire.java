@@ -84,7 +84,27 @@ final class Wire {
     if (text.codePointCount(0, text.length()) > maxLength) {
       throw new ChatException(ChatError.TEXT_TOO_LONG, field + " is longer than " + maxLength + " characters");
     }
+    checkStorable(text, field);
     return text;
+  }
+
+  /**
+   * Texts are stored and returned exactly as sent, so they must be valid Unicode that PostgreSQL can hold: a lone
+   * surrogate (possible through a JSON escape) would be silently replaced on the way to UTF-8, and PostgreSQL refuses
+   * the NUL character.
+   */
+  private static void checkStorable(String text, String field) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        throw invalid(field + " must not contain the NUL character");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw invalid(field + " is not valid Unicode (unpaired surrogate)");
+      }
+    }
   }
 
   /** An optional client message id: a string of 1..64 characters. */
@@ -181,13 +201,17 @@ final class Wire {
         .put("last_seen", status.lastSeen());
   }
 
-  static JsonObject error(ChatError error, String message, Object ref) {
-    return new JsonObject()
+  static JsonObject error(ChatError error, String message, Object ref, long retryAfterMillis) {
+    JsonObject frame = new JsonObject()
         .put("type", "error")
         .put("code", error.code())
         .put("message", message)
         .put("ref", ref)
-        .put("retryable", error.retryable());
+        .put("retryable", error.retryable() || retryAfterMillis > 0);
+    if (retryAfterMillis > 0) {
+      frame.put("retry_after_ms", retryAfterMillis);
+    }
+    return frame;
   }
 
   static JsonObject httpError(ChatError error, String message) {

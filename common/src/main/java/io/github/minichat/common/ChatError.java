@@ -24,7 +24,10 @@ public enum ChatError {
   RATE_LIMITED("rate_limited", 429),
   UNAVAILABLE("unavailable", 503),
   TIMEOUT("timeout", 503),
-  INTERNAL("internal", 500);
+  INTERNAL("internal", 500),
+  // new codes go last: failure codes follow the declaration order
+  OVERLOADED("overloaded", 503),
+  TOO_MANY_CONNECTIONS("too_many_connections", 429);
 
   private static final int FAILURE_CODE_BASE = 4000;
 

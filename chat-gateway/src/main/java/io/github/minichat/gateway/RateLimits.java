@@ -1,0 +1,99 @@
+package io.github.minichat.gateway;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.local.SynchronizationStrategy;
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Token buckets and quotas of one gateway node: frames per connection, messages and HTTP requests per user, open
+ * sockets per user. Shared by the node's event loops (a user's sockets may sit on different ones), so the per-user
+ * state is concurrent; a connection's own bucket is touched by its event loop only.
+ */
+final class RateLimits {
+
+  private final GatewayLimits limits;
+  private final Cache<Long, Bucket> messageBuckets;
+  private final Cache<Long, Bucket> httpBuckets;
+  private final Map<Long, Integer> openSockets = new ConcurrentHashMap<>();
+
+  RateLimits(GatewayLimits limits) {
+    this.limits = limits;
+    this.messageBuckets = buckets(limits.messageBurst(), limits.messagesPerMinute(), Duration.ofMinutes(1));
+    this.httpBuckets = buckets(limits.httpBurst(), limits.httpRequestsPerSecond(), Duration.ofSeconds(1));
+  }
+
+  /**
+   * A per-user bucket is dropped once it has been idle long enough to be full again, so forgetting it changes
+   * nothing and memory follows the active users only.
+   */
+  private static Cache<Long, Bucket> buckets(int burst, int rate, Duration period) {
+    Duration refillTime = period.multipliedBy(burst).dividedBy(rate).plusSeconds(1);
+    return Caffeine.newBuilder()
+        .expireAfterAccess(refillTime)
+        .maximumSize(1_000_000)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** A connection's frame bucket: only its event loop uses it, so it needs no synchronization. */
+  Bucket newFrameBucket() {
+    return Bucket.builder()
+        .addLimit(limit -> limit.capacity(limits.frameBurst())
+            .refillGreedy(limits.framesPerSecond(), Duration.ofSeconds(1)))
+        .withSynchronizationStrategy(SynchronizationStrategy.NONE)
+        .build();
+  }
+
+  /** Takes one message from the user's allowance, or refuses with the time until the next one. */
+  void takeMessage(long userId) {
+    take(messageBuckets.get(userId, ignored -> Bucket.builder()
+            .addLimit(limit -> limit.capacity(limits.messageBurst())
+                .refillGreedy(limits.messagesPerMinute(), Duration.ofMinutes(1)))
+            .build()),
+        "more than " + limits.messagesPerMinute() + " messages per minute");
+  }
+
+  /** Takes one HTTP API request from the user's allowance, or refuses with the time until the next one. */
+  void takeHttpRequest(long userId) {
+    take(httpBuckets.get(userId, ignored -> Bucket.builder()
+            .addLimit(limit -> limit.capacity(limits.httpBurst())
+                .refillGreedy(limits.httpRequestsPerSecond(), Duration.ofSeconds(1)))
+            .build()),
+        "more than " + limits.httpRequestsPerSecond() + " requests per second");
+  }
+
+  /** Takes one token from a bucket, or refuses with a {@link ChatError#RATE_LIMITED} naming when to retry. */
+  static void take(Bucket bucket, String what) {
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    if (!probe.isConsumed()) {
+      long retryAfterMillis = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toMillis() + 1);
+      throw new ChatException(ChatError.RATE_LIMITED, "rate limit exceeded: " + what + "; retry later",
+          retryAfterMillis);
+    }
+  }
+
+  /** Counts a new socket of the user, or refuses it when the user already has the most this gateway allows. */
+  boolean tryOpenSocket(long userId) {
+    int[] opened = {0};
+    openSockets.compute(userId, (id, count) -> {
+      int current = count == null ? 0 : count;
+      if (current >= limits.connectionsPerUser()) {
+        return current;
+      }
+      opened[0] = 1;
+      return current + 1;
+    });
+    return opened[0] == 1;
+  }
+
+  void socketClosed(long userId) {
+    openSockets.computeIfPresent(userId, (id, count) -> count <= 1 ? null : count - 1);
+  }
+}
