@@ -111,7 +111,10 @@ final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  /** The next frame, or null when the server closed the connection; fails after the socket timeout. */
+  /**
+   * The next frame, or null when the connection ended (also in the middle of a frame, or by a reset: a server that
+   * cuts a connection does not finish the frame it was writing); fails after the socket timeout.
+   */
   Frame readFrame() {
     try {
       int first = in.read();
@@ -128,6 +131,8 @@ final class RawWebSocket implements AutoCloseable {
       byte[] payload = new byte[(int) length];
       in.readFully(payload);
       return new Frame(first & 0x0f, payload);
+    } catch (java.io.EOFException | java.net.SocketException ended) {
+      return null;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -8,6 +8,7 @@ import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -165,19 +166,20 @@ final class ApiRoutes {
     }
     int status = failure == null && ctx.statusCode() > 0 ? ctx.statusCode() : error.httpStatus();
     long retryAfterMillis = failure instanceof ChatException chat ? chat.retryAfterMillis() : 0;
-    respond(ctx, status, error, message, retryAfterMillis);
+    respond(ctx.response(), status, error, message, retryAfterMillis);
   }
 
   /** Answers with a JSON error; a retryable one or one that names a wait carries Retry-After (whole seconds). */
-  static void fail(RoutingContext ctx, ChatError error, String message, long retryAfterMillis) {
-    respond(ctx, error.httpStatus(), error, message, retryAfterMillis);
+  static void respond(HttpServerResponse response, ChatError error, String message, long retryAfterMillis) {
+    respond(response, error.httpStatus(), error, message, retryAfterMillis);
   }
 
-  private static void respond(RoutingContext ctx, int status, ChatError error, String message, long retryAfterMillis) {
+  private static void respond(HttpServerResponse response, int status, ChatError error, String message,
+                              long retryAfterMillis) {
     if (retryAfterMillis > 0 || error.retryable()) {
-      ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
+      response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
     }
-    ctx.response()
+    response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json; charset=utf-8")
         .end(Wire.httpError(error, message).encode());

@@ -8,6 +8,7 @@ import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
@@ -20,6 +21,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -309,7 +311,7 @@ final class ChatSocket {
     return registration.compose(ignored -> services.sync(new SyncRequest(userId, since, limit)))
         .onComplete(result -> {
           if (result.succeeded()) {
-            SyncGate.Outcome outcome = syncGate.syncFinished(result.result());
+            SyncGate.Outcome outcome = syncGate.syncFinished(trimmed(result.result()));
             write(new JsonObject()
                 .put("type", "sync")
                 .put("messages", Wire.texts(outcome.page(), userId))
@@ -320,6 +322,24 @@ final class ChatSocket {
             syncGate.syncFailed().forEach(this::writeText);
           }
         });
+  }
+
+  /**
+   * Keeps a sync frame within {@link GatewayLimits#maxSyncBytes()} (estimated at 3 bytes per character, so at most
+   * twice that with every character escaped): a page of long texts ends early with {@code has_more}, and its cursor
+   * is that of the last message it holds. A page always holds at least one message, so syncing always advances.
+   */
+  private SyncPage trimmed(SyncPage page) {
+    long budget = config.limits().maxSyncBytes();
+    List<ChatMessage> messages = page.messages();
+    for (int kept = 0; kept < messages.size(); kept++) {
+      budget -= 200 + 3L * messages.get(kept).data().length();
+      if (budget < 0 && kept > 0) {
+        List<ChatMessage> head = messages.subList(0, kept);
+        return new SyncPage(head, head.get(kept - 1).cursorFor(userId), true);
+      }
+    }
+    return page;
   }
 
   private Future<?> read(JsonObject frame) {
@@ -402,8 +422,9 @@ final class ChatSocket {
     closed = true;
     webSocket.close(POLICY_VIOLATION, "slow consumer: reconnect and sync");
     context.owner().setTimer(SLOW_CONSUMER_CLOSE_MILLIS, ignored -> {
-      if (!webSocket.isClosed()) {
-        ((WebSocketInternal) webSocket).channelHandlerContext().close();
+      // every graceful close waits for the queue to flush; Vert.x's public API has no hard close, so cut the channel
+      if (!webSocket.isClosed() && webSocket instanceof WebSocketInternal internal) {
+        internal.channelHandlerContext().close();
       }
     });
   }

@@ -21,11 +21,12 @@ import io.github.minichat.common.Env;
  * @param maxPendingRequests     requests of this gateway waiting for the message and presence services
  * @param maxHistoryPage         messages per history page
  * @param maxSyncPage            messages per sync page
+ * @param maxSyncBytes           size a sync frame is kept under (estimated; a page of long texts ends early)
  */
 public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int framesPerSecond, int frameBurst,
                             int messagesPerMinute, int messageBurst, int httpRequestsPerSecond, int httpBurst,
                             int rateStrikes, int connectionsPerUser, int maxQueuedSends, int maxWriteQueueBytes,
-                            int maxPendingRequests, int maxHistoryPage, int maxSyncPage) {
+                            int maxPendingRequests, int maxHistoryPage, int maxSyncPage, int maxSyncBytes) {
 
   public static GatewayLimits from(Env env) {
     return new GatewayLimits(
@@ -43,7 +44,8 @@ public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int frame
         positive(env, "CHAT_MAX_WRITE_QUEUE_BYTES", 512 * 1024),
         positive(env, "CHAT_MAX_PENDING_REQUESTS", 10_000),
         positive(env, "CHAT_MAX_HISTORY_PAGE", 100),
-        positive(env, "CHAT_MAX_SYNC_PAGE", 500));
+        positive(env, "CHAT_MAX_SYNC_PAGE", 500),
+        positive(env, "CHAT_MAX_SYNC_BYTES", 512 * 1024));
   }
 
   private static int positive(Env env, String name, int defaultValue) {

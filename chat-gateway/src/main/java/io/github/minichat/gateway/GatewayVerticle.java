@@ -4,7 +4,9 @@ import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -24,6 +26,8 @@ final class GatewayVerticle extends VerticleBase {
 
   /** Suggested wait before a user over the connection quota tries again. */
   private static final long TOO_MANY_CONNECTIONS_RETRY_MILLIS = 5_000;
+
+  static final String WEBSOCKET_PATH = "/ws";
 
   private static final AtomicLong CONNECTION_COUNTER = new AtomicLong();
 
@@ -49,7 +53,6 @@ final class GatewayVerticle extends VerticleBase {
     services = new ServiceClient(vertx, config);
     json = new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes()));
     Router router = Router.router(vertx);
-    router.get("/ws").handler(this::upgrade);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.route("/api/*").subRouter(new ApiRoutes(config, tokens, services, rateLimits, json).router(vertx));
     router.route().last().handler(ctx -> ctx.fail(404));
@@ -64,17 +67,27 @@ final class GatewayVerticle extends VerticleBase {
         .setPort(config.port())
         .setMaxWebSocketFrameSize(config.maxFrameBytes())
         .setMaxWebSocketMessageSize(config.maxFrameBytes());
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+    // upgrades are taken before the router so the socket is Vert.x's own, not vertx-web's wrapper of it: the
+    // slow-consumer cut-off needs the underlying channel (see ChatSocket#closeSlowConsumer)
+    return vertx.createHttpServer(options)
+        .requestHandler(request -> {
+          if (request.method() == HttpMethod.GET && WEBSOCKET_PATH.equals(request.path())) {
+            upgrade(request);
+          } else {
+            router.handle(request);
+          }
+        })
+        .listen();
   }
 
   /** Token from {@code ?token=} (mini-program sockets cannot always set headers) or {@code Authorization: Bearer}. */
-  private void upgrade(RoutingContext ctx) {
+  private void upgrade(HttpServerRequest request) {
     if (drain.draining()) {
-      ctx.response().putHeader("Retry-After", "1").setStatusCode(503).end("this gateway is shutting down");
+      request.response().putHeader("Retry-After", "1").setStatusCode(503).end("this gateway is shutting down");
       return;
     }
-    String token = ctx.request().getParam("token");
-    String header = ctx.request().getHeader("Authorization");
+    String token = request.getParam("token");
+    String header = request.getHeader("Authorization");
     if (token == null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       token = header.substring(7).trim();
     }
@@ -82,24 +95,29 @@ final class GatewayVerticle extends VerticleBase {
     try {
       userId = tokens.verify(token);
     } catch (ChatException e) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer").setStatusCode(401).end(e.getMessage());
+      request.response().putHeader("WWW-Authenticate", "Bearer").setStatusCode(401).end(e.getMessage());
       return;
     }
     if (!rateLimits.tryOpenSocket(userId)) {
-      ApiRoutes.fail(ctx, ChatError.TOO_MANY_CONNECTIONS, "at most " + config.limits().connectionsPerUser()
+      ApiRoutes.respond(request.response(), ChatError.TOO_MANY_CONNECTIONS, "at most " + config.limits().connectionsPerUser()
           + " connections per user", TOO_MANY_CONNECTIONS_RETRY_MILLIS);
       return;
     }
     final long user = userId;
-    ctx.request().toWebSocket()
+    request.toWebSocket()
         .onSuccess(webSocket -> accept(webSocket, user))
-        .onFailure(failure -> rateLimits.socketClosed(user));
+        .onFailure(failure -> {
+          rateLimits.socketClosed(user);
+          if (!request.response().ended()) {
+            request.response().setStatusCode(400).end("expected a WebSocket upgrade");
+          }
+        });
   }
 
   private void accept(ServerWebSocket webSocket, long userId) {
     String connectionId = config.gatewayId() + "-" + CONNECTION_COUNTER.incrementAndGet();
-    ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config, services,
-        connections, rateLimits, json);
+    ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config,
+        services, connections, rateLimits, json);
     sockets.add(socket);
     drain.opened(socket);
     socket.start(() -> {
