@@ -83,7 +83,8 @@ public final class TestDatabase {
     }
   }
 
-  private static Connection connect(PgConnectOptions database) throws SQLException {
+  /** A plain JDBC connection to the database, for tests that hold locks or transactions of their own. */
+  public static Connection connect(PgConnectOptions database) throws SQLException {
     String url = "jdbc:postgresql://" + database.getHost() + ":" + database.getPort() + "/" + database.getDatabase();
     return DriverManager.getConnection(url, database.getUser(), database.getPassword());
   }
