@@ -146,11 +146,9 @@ class OverloadTest {
       // what the gateway still holds while the database is stalled: its queues, if it had any
       heapDuring = heapAfterGc(memory);
 
-      // nothing shed was stored (the table is locked, so look after the rollback releases it)
       blocker.rollback();
     }
 
-    long storedBeforeResend = system.count("SELECT count(*) FROM messages WHERE to_id = " + RECIPIENT);
 
     // the database is back: the sends that were admitted are answered; those that timed out are resent with the
     // same cid until acknowledged (a shed send was never admitted, so it needs no resend to be accounted for)
@@ -189,7 +187,6 @@ class OverloadTest {
     assertThat(offeredBytes).as("bytes offered").isGreaterThan(64 * MIB);
     assertThat(heapDuring - heapBefore).as("heap growth while stalled")
         .isLessThan(Math.min(32 * MIB, offeredBytes / 4));
-    assertThat(storedBeforeResend).as("nothing was stored while the table was locked").isZero();
     // every cid was either acknowledged or shed; the acknowledged ones, and only they, are stored, each once
     assertThat(acked + shed).isEqualTo(cids);
     assertThat(stored).isEqualTo(acked);
