@@ -173,7 +173,7 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-export class Emitter<Events extends Record<string, unknown> = Record<string, unknown>> {
+export class Emitter<Events extends object = Record<string, unknown>> {
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void;
   once<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void;
   off<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): void;
