@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One event loop's share of the gateway's HTTP server (several instances share the port): authenticates WebSocket
- * handshakes at {@code /ws}, mounts the HTTP API at {@code /api}, and closes sockets that stay silent too long.
+ * handshakes at {@code /ws}, mounts the HTTP API at {@code /api} and the chat page at {@code /}, and closes sockets that
+ * stay silent too long.
  */
 final class GatewayVerticle extends VerticleBase {
 
@@ -55,6 +56,7 @@ final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     router.route("/api/*").subRouter(new ApiRoutes(config, tokens, services, rateLimits, json).router(vertx));
+    PageRoutes.mount(router, vertx, config);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, ApiRoutes::fail);
     router.errorHandler(405, ApiRoutes::fail);

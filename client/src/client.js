@@ -1,0 +1,726 @@
+import { Emitter } from './emitter.js';
+import { MiniChatError } from './errors.js';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+
+/** Close codes the server uses (see the server's README). */
+export const CloseCode = Object.freeze({
+  NORMAL: 1000,
+  IMPERSONATION: 1008,
+  TOO_LARGE: 1009,
+  RESTARTING: 1012,
+  TRY_LATER: 1013,
+  IDLE: 4408,
+  /** Used by this client when the server stopped answering heartbeats. */
+  HEARTBEAT_TIMEOUT: 4000,
+  /** Used by this client when the server did not greet a new socket in time. */
+  CONNECT_TIMEOUT: 4001,
+});
+
+const DEFAULTS = Object.freeze({
+  cursor: 0,
+  heartbeatInterval: 25000,
+  heartbeatTimeout: 10000,
+  connectTimeout: 10000,
+  syncLimit: 100,
+  maxInFlight: 16,
+  gapTimeout: 1000,
+  retryDelay: 1000,
+  maxTextLength: 5000,
+  autoPause: true,
+  autoStart: true,
+});
+
+/** Ids of delivered messages kept to drop repeats; far more than any sync page or reorder window. */
+const SEEN_IDS = 5000;
+
+/**
+ * A chat connection that stays up: token at the handshake, `bind` on `init`, heartbeats that notice a silent
+ * server, reconnects with exponential backoff and jitter, `sync` from the last cursor after every reconnect, every
+ * message delivered once and in inbox order, sends acknowledged by client id and retried with the same id.
+ *
+ * Events: `state`, `message`, `unread`, `presence`, `read`, `synced`, `cursor`, `error`, `frame`.
+ */
+export class MiniChatClient extends Emitter {
+  constructor(options = {}) {
+    super();
+    if (!options.url) throw new TypeError('url is required (ws://host:port/ws)');
+    if (!options.adapter) throw new TypeError('adapter is required (webSocketAdapter(), uniAppAdapter(), wechatAdapter())');
+    if (options.token == null) throw new TypeError('token is required (a string, or a function returning one)');
+    this.options = { ...DEFAULTS, ...options, reconnect: { ...DEFAULT_BACKOFF, ...options.reconnect } };
+    this.url = options.url;
+    this.apiUrl = options.apiUrl || httpBase(options.url);
+    this.adapter = options.adapter;
+    this.clock = options.clock || {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (id) => clearTimeout(id),
+      now: () => Date.now(),
+    };
+    this.random = options.random || Math.random;
+    this.userId = options.userId != null ? Number(options.userId) : null;
+    if (this.userId == null && typeof options.token === 'string') this.userId = tokenSubject(options.token);
+
+    this._state = 'idle';
+    this._cursor = Number(this.options.cursor) || 0;
+    this._generation = 0;
+    this._socket = null;
+    this._bound = false;
+    this._attempt = 0;
+    this._paused = false;
+    this._timers = {};
+    this._outbox = [];
+    this._pending = new Map();
+    this._reads = [];
+    this._buffer = new Map();
+    this._seen = new Set();
+    this._syncing = false;
+    this._syncAgain = false;
+    this._unreadVersion = -1;
+    this._watched = new Set();
+    this._openPeer = null;
+    this._cidCounter = 0;
+    this._cidPrefix = `${(this.clock.now()).toString(36)}${Math.floor(this.random() * 1e9).toString(36)}`;
+
+    if (this.options.autoPause && typeof this.adapter.onLifecycle === 'function') {
+      this._offLifecycle = this.adapter.onLifecycle(() => this.resume(), () => this.pause());
+    }
+    if (this.options.autoStart) this.start();
+  }
+
+  // ---- public API ----
+
+  /** `idle`, `connecting`, `online`, `reconnecting`, `paused` or `closed`. */
+  get state() {
+    return this._state;
+  }
+
+  /** The inbox position up to which every message has been delivered (store it to resume a later session). */
+  get cursor() {
+    return this._cursor;
+  }
+
+  /** Sends not yet acknowledged by the server, oldest first. */
+  get pendingSends() {
+    return this._outbox.map(({ cid, to, text }) => ({ cid, to, text }));
+  }
+
+  /** Opens the connection (done by the constructor unless `autoStart: false`). */
+  start() {
+    if (this._state === 'idle') this._connect();
+    return this;
+  }
+
+  /**
+   * Sends a text to a user. Resolves with the stored message once the server acknowledged it; while offline the send
+   * waits in a queue and is sent after the next connect, with the same client id (`cid`), so it is stored once.
+   */
+  send(to, text, { cid } = {}) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    const peer = Number(to);
+    if (!Number.isSafeInteger(peer) || peer <= 0) {
+      return Promise.reject(new MiniChatError('invalid_field', 'to must be a positive user id'));
+    }
+    if (typeof text !== 'string' || text.length === 0) {
+      return Promise.reject(new MiniChatError('invalid_field', 'text must be a non-empty string'));
+    }
+    if ([...text].length > this.options.maxTextLength) {
+      return Promise.reject(new MiniChatError('text_too_long', `text is longer than ${this.options.maxTextLength} characters`));
+    }
+    if (this.userId != null && peer === this.userId) {
+      return Promise.reject(new MiniChatError('self_message', 'cannot send a message to yourself'));
+    }
+    const id = cid != null ? String(cid) : this.newCid();
+    const existing = this._pending.get(id);
+    if (existing) return existing.promise;
+    const entry = { cid: id, to: peer, text, sentOn: 0, retryTimer: null };
+    entry.promise = new Promise((resolve, reject) => {
+      entry.resolve = resolve;
+      entry.reject = reject;
+    });
+    this._pending.set(id, entry);
+    this._outbox.push(entry);
+    this._pump();
+    return entry.promise;
+  }
+
+  /** A fresh client message id (1..64 characters). */
+  newCid() {
+    this._cidCounter += 1;
+    return `c-${this._cidPrefix}-${this._cidCounter.toString(36)}`;
+  }
+
+  /** Marks the peer's messages read (all of them, or up to a message id). Resolves with `{countNum}`. */
+  markRead(peer, upTo) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    const read = { peer: Number(peer), upTo: upTo == null ? undefined : Number(upTo), sentOn: 0 };
+    read.promise = new Promise((resolve, reject) => {
+      read.resolve = resolve;
+      read.reject = reject;
+    });
+    this._reads.push(read);
+    this._flushReads();
+    return read.promise;
+  }
+
+  /** Subscribes to a user's presence (`presence` events); kept across reconnects. */
+  watch(peer) {
+    const id = Number(peer);
+    if (this._watched.has(id)) return;
+    this._watched.add(id);
+    if (this._bound) {
+      this._write({ type: 'online', to_id: id, from_id: this.userId });
+      this._restoreOpenChat();
+    }
+  }
+
+  /**
+   * Tells the server which chat is on screen: the peer's messages then arrive already read. Also watches the peer.
+   * `closeChat()` says that no chat is on screen.
+   */
+  openChat(peer) {
+    const id = Number(peer);
+    this._watched.add(id);
+    this._openPeer = id;
+    if (this._bound) this._write({ type: 'online', to_id: id, from_id: this.userId });
+  }
+
+  closeChat() {
+    this._openPeer = null;
+    this._restoreOpenChat();
+  }
+
+  /** Stops reconnecting (the app went to the background); an open socket is left as it is. */
+  pause() {
+    if (this._state === 'closed' || this._paused) return;
+    this._paused = true;
+    this._clear('reconnect');
+    if (!this._socket) this._setState('paused');
+  }
+
+  /** Back in the foreground: reconnects at once if offline, or checks that the open socket still answers. */
+  resume() {
+    if (this._state === 'closed' || !this._paused) return;
+    this._paused = false;
+    if (this._socket) {
+      if (this._bound) this._heartbeat();
+    } else {
+      this._attempt = 0;
+      this._connect();
+    }
+  }
+
+  /** Drops the current socket and connects again after the backoff delay (for example after a network change). */
+  reconnect() {
+    if (this._state === 'closed') return;
+    if (this._socket) this._drop(CloseCode.NORMAL, 'reconnect requested');
+    else if (!this._paused) {
+      this._clear('reconnect');
+      this._connect();
+    }
+  }
+
+  /** Closes for good: no reconnect; queued sends and reads are rejected with `closed`. */
+  close() {
+    if (this._state === 'closed') return;
+    const error = new MiniChatError('closed', 'the client was closed');
+    this._setState('closed');
+    for (const name of Object.keys(this._timers)) this._clear(name);
+    this._offLifecycle?.();
+    const socket = this._socket;
+    this._socket = null;
+    this._bound = false;
+    this._generation += 1;
+    if (socket) safely(() => socket.close(CloseCode.NORMAL, 'client closed'));
+    this._failAll(error);
+  }
+
+  // ---- HTTP API ----
+
+  /** A page of the conversation with `peer`, oldest first: `{messages, hasMore}`. */
+  async history(peer, { before, limit = 30, markRead = true } = {}) {
+    const query = [`peer=${encodeURIComponent(peer)}`, `limit=${limit}`, `mark_read=${markRead ? 'true' : 'false'}`];
+    if (before != null) query.push(`before=${encodeURIComponent(before)}`);
+    const body = await this._request('GET', `/api/messages?${query.join('&')}`);
+    return { messages: body.messages, hasMore: Boolean(body.has_more) };
+  }
+
+  /** The unread counts `{countNum, peers, version}`; also emitted as `unread` unless an newer count was seen. */
+  async unread() {
+    const body = await this._request('GET', '/api/messages/unread');
+    this._unread({ countNum: body.countNum, version: body.version, peers: body.peers });
+    return body;
+  }
+
+  /** A user's presence `{userId, online, lastSeen}`. */
+  async presence(userId) {
+    const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
+    return { userId: body.user_id, online: body.online, lastSeen: body.last_seen ?? null };
+  }
+
+  async _request(method, path, body) {
+    const token = await this._token();
+    const headers = { Authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response;
+    try {
+      response = await this.adapter.request({ method, url: this.apiUrl + path, headers, body });
+    } catch (cause) {
+      throw new MiniChatError('network', `${method} ${path} failed: ${cause?.message || cause}`, { retryable: true });
+    }
+    if (response.status >= 400) {
+      const error = response.data?.error || {};
+      throw new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
+        { status: response.status, retryable: response.status === 503 });
+    }
+    return response.data;
+  }
+
+  // ---- connection ----
+
+  async _connect() {
+    if (this._state === 'closed' || this._paused) return;
+    this._clear('reconnect');
+    this._setState('connecting');
+    const generation = ++this._generation;
+    let token;
+    try {
+      token = await this._token();
+    } catch (cause) {
+      if (generation !== this._generation) return;
+      this.emit('error', new MiniChatError('token', `could not get a token: ${cause?.message || cause}`, { retryable: true }));
+      this._scheduleReconnect(null, 'no token');
+      return;
+    }
+    if (generation !== this._generation || this._state === 'closed' || this._paused) {
+      if (this._paused && this._state !== 'closed') this._setState('paused');
+      return;
+    }
+    if (this.userId == null) this.userId = tokenSubject(token);
+    const url = `${this.url}${this.url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    const current = (handler) => (...args) => {
+      if (generation === this._generation) handler.apply(this, args);
+    };
+    try {
+      this._socket = this.adapter.connect(url, {
+        onOpen: current(() => {}),
+        onMessage: current(this._onMessage),
+        onClose: current(this._onClose),
+        onError: current((error) => this.emit('error', new MiniChatError('socket', `socket error: ${error?.message || error}`, { retryable: true }))),
+      });
+    } catch (cause) {
+      this._socket = null;
+      this.emit('error', new MiniChatError('socket', `could not open a socket: ${cause?.message || cause}`, { retryable: true }));
+      this._scheduleReconnect(null, 'connect failed');
+      return;
+    }
+    this._timer('connect', this.options.connectTimeout, () => this._drop(CloseCode.CONNECT_TIMEOUT, 'no init from the server'));
+  }
+
+  async _token() {
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    if (!token) throw new Error('empty token');
+    return token;
+  }
+
+  /** Closes the socket on our side and handles it as a close (the platform's close event may never come). */
+  _drop(code, reason) {
+    const socket = this._socket;
+    if (!socket) return;
+    safely(() => socket.close(code, reason));
+    this._onClose(code, reason);
+  }
+
+  _onClose(code, reason) {
+    if (!this._socket) return;
+    this._socket = null;
+    this._bound = false;
+    this._generation += 1;
+    for (const name of ['connect', 'heart', 'dead', 'gap', 'syncRetry']) this._clear(name);
+    this._syncing = false;
+    for (const entry of this._outbox) entry.sentOn = 0;
+    for (const read of this._reads) read.sentOn = 0;
+    if (this._state === 'closed') return;
+    if (code === CloseCode.IMPERSONATION) {
+      const error = new MiniChatError('forbidden', `the server refused this user: ${reason || 'closed with 1008'}`);
+      this.emit('error', error);
+      this._setState('closed');
+      this._failAll(error);
+      return;
+    }
+    if (this._paused) {
+      this._setState('paused', { code, reason });
+      return;
+    }
+    if (code === CloseCode.RESTARTING) this._attempt = 0;
+    this._scheduleReconnect(code, reason);
+  }
+
+  _scheduleReconnect(code, reason) {
+    if (this._paused) {
+      this._setState('paused', { code, reason });
+      return;
+    }
+    const delay = backoffDelay(this._attempt, this.options.reconnect, this.random);
+    this._attempt += 1;
+    const retryAt = this.clock.now() + delay;
+    this._setState('reconnecting', { attempt: this._attempt, delay, retryAt, code: code ?? null, reason: reason || '' });
+    this._timer('reconnect', delay, () => this._connect());
+  }
+
+  _onMessage(text) {
+    this._clear('dead');
+    let frame;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      this.emit('error', new MiniChatError('invalid_json', 'the server sent a frame that is not JSON'));
+      return;
+    }
+    if (!frame || typeof frame !== 'object') return;
+    this.emit('frame', frame);
+    switch (frame.type) {
+      case 'init': return this._onInit();
+      case 'heart': return undefined;
+      case 'text': return this._ingest(frame);
+      case 'sync': return this._onSync(frame);
+      case 'ack': return this._onAck(frame);
+      case 'letters': return this._unread({ countNum: frame.countNum, version: frame.version });
+      case 'online': return this._onPresence(frame);
+      case 'read': return this._onRead(frame);
+      case 'error': return this._onError(frame);
+      default: return undefined;
+    }
+  }
+
+  _onInit() {
+    this._clear('connect');
+    this._write({ type: 'bind', fromId: this.userId });
+    this._bound = true;
+    this._setState('online');
+    this._heartbeatLater();
+    this._sync();
+    for (const peer of this._watched) {
+      if (peer !== this._openPeer) this._write({ type: 'online', to_id: peer, from_id: this.userId });
+    }
+    if (this._openPeer != null || this._watched.size > 0) this._restoreOpenChat();
+    this._pump();
+    this._flushReads();
+  }
+
+  /** Tells the server the open chat again (an `online` frame also marks its peer's chat as open). */
+  _restoreOpenChat() {
+    if (!this._bound) return;
+    // with no chat open, the user's own id: a chat that never receives a message
+    this._write({ type: 'online', to_id: this._openPeer ?? this.userId, from_id: this.userId });
+  }
+
+  // ---- heartbeat ----
+
+  _heartbeatLater() {
+    this._timer('heart', this.options.heartbeatInterval, () => this._heartbeat());
+  }
+
+  _heartbeat() {
+    if (!this._bound) return;
+    this._write({ type: 'heart', fromId: this.userId });
+    if (!this._timers.dead) {
+      this._timer('dead', this.options.heartbeatTimeout, () => this._drop(CloseCode.HEARTBEAT_TIMEOUT, 'server did not answer the heartbeat'));
+    }
+    this._heartbeatLater();
+  }
+
+  // ---- catching up and ordering ----
+
+  _sync(since = this._cursor) {
+    if (!this._bound) return;
+    if (this._syncing) {
+      this._syncAgain = true;
+      return;
+    }
+    this._clear('gap');
+    this._syncing = true;
+    this._write({ type: 'sync', since, limit: this.options.syncLimit });
+  }
+
+  _onSync(frame) {
+    this._syncing = false;
+    const messages = Array.isArray(frame.messages) ? [...frame.messages] : [];
+    messages.sort((a, b) => a.cursor - b.cursor);
+    for (const message of messages) this._ingest(message, true);
+    if (frame.has_more && messages.length > 0) {
+      // from the server's cursor, so that a page that could not all be delivered yet never repeats
+      this._sync(Math.max(this._cursor, Number(frame.cursor) || 0));
+      return;
+    }
+    // caught up: what is still buffered cannot be filled any more; deliver it in order rather than hold it forever
+    if (this._buffer.size > 0) {
+      for (const cursor of [...this._buffer.keys()].sort((a, b) => a - b)) {
+        const message = this._buffer.get(cursor);
+        this._buffer.delete(cursor);
+        if (cursor > this._cursor) this._deliver(message);
+      }
+    } else if (Number(frame.cursor) > this._cursor) {
+      this._setCursor(Number(frame.cursor));
+    }
+    // the server works again: the next drop starts the backoff from the beginning
+    this._attempt = 0;
+    this.emit('synced', { cursor: this._cursor });
+    if (this._syncAgain) {
+      this._syncAgain = false;
+      this._sync();
+    }
+  }
+
+  /** Every message goes through here: delivered once, in inbox (cursor) order; out-of-order ones wait for a sync. */
+  _ingest(message, fromSync = false) {
+    if (!message || message.id == null) return;
+    if (this._seen.has(message.id)) return;
+    const cursor = Number(message.cursor);
+    if (!Number.isFinite(cursor) || cursor <= 0) {
+      this._deliver(message);
+      return;
+    }
+    if (cursor <= this._cursor) return;
+    if (cursor === this._cursor + 1) {
+      this._deliver(message);
+      this._flushBuffer();
+      return;
+    }
+    this._buffer.set(cursor, message);
+    if (!fromSync && !this._timers.gap && !this._syncing) {
+      this._timer('gap', this.options.gapTimeout, () => this._sync());
+    }
+  }
+
+  _flushBuffer() {
+    for (;;) {
+      const next = this._buffer.get(this._cursor + 1);
+      if (!next) break;
+      this._buffer.delete(this._cursor + 1);
+      this._deliver(next);
+    }
+    for (const cursor of this._buffer.keys()) if (cursor <= this._cursor) this._buffer.delete(cursor);
+    if (this._buffer.size === 0) this._clear('gap');
+  }
+
+  _deliver(message) {
+    this._seen.add(message.id);
+    if (this._seen.size > SEEN_IDS) this._seen.delete(this._seen.values().next().value);
+    const cursor = Number(message.cursor);
+    if (Number.isFinite(cursor) && cursor > this._cursor) this._setCursor(cursor);
+    const outgoing = Number(message.from_id) === this.userId;
+    this.emit('message', { ...message, type: 'text', outgoing, peer: outgoing ? Number(message.to_id) : Number(message.from_id) });
+  }
+
+  _setCursor(cursor) {
+    this._cursor = cursor;
+    this.emit('cursor', cursor);
+  }
+
+  // ---- sends ----
+
+  _pump() {
+    if (!this._bound) return;
+    let inFlight = 0;
+    for (const entry of this._outbox) {
+      if (entry.sentOn === this._generation) {
+        inFlight += 1;
+        continue;
+      }
+      if (entry.retryTimer) continue;
+      if (inFlight >= this.options.maxInFlight) break;
+      entry.sentOn = this._generation;
+      inFlight += 1;
+      this._write({ type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid });
+    }
+  }
+
+  _onAck(frame) {
+    const entry = this._pending.get(frame.cid);
+    if (!entry) return;
+    this._finish(entry);
+    const message = {
+      type: 'text',
+      id: frame.id,
+      seq: frame.seq,
+      cursor: frame.cursor,
+      from_id: this.userId,
+      to_id: entry.to,
+      data: entry.text,
+      is_read: 0,
+      created_at: frame.created_at,
+      cid: entry.cid,
+    };
+    this._ingest(message);
+    entry.resolve(message);
+    this._pump();
+  }
+
+  _finish(entry) {
+    this._pending.delete(entry.cid);
+    const index = this._outbox.indexOf(entry);
+    if (index >= 0) this._outbox.splice(index, 1);
+    if (entry.retryTimer) this.clock.clearTimeout(entry.retryTimer);
+  }
+
+  _onError(frame) {
+    const error = MiniChatError.fromFrame(frame);
+    const entry = typeof frame.ref === 'string' ? this._pending.get(frame.ref) : undefined;
+    if (entry) {
+      if (error.retryable || error.code === 'rate_limited') {
+        // the server may take it on a later try; same cid, so it is stored at most once
+        entry.sentOn = 0;
+        entry.retryTimer = this.clock.setTimeout(() => {
+          entry.retryTimer = null;
+          this._pump();
+        }, this.options.retryDelay);
+      } else {
+        this._finish(entry);
+        entry.reject(error);
+        this._pump();
+      }
+      return;
+    }
+    if (frame.ref === 'sync') {
+      this._syncing = false;
+      this._timer('syncRetry', this.options.retryDelay, () => this._sync());
+      return;
+    }
+    if (frame.ref === 'read') {
+      const read = this._reads.find((r) => r.sentOn !== 0);
+      if (read) {
+        this._reads.splice(this._reads.indexOf(read), 1);
+        read.reject(error);
+        return;
+      }
+    }
+    this.emit('error', error);
+  }
+
+  // ---- unread, presence, reads ----
+
+  _unread(count) {
+    const version = Number(count.version);
+    if (!(version > this._unreadVersion)) return;
+    this._unreadVersion = version;
+    this.emit('unread', count);
+  }
+
+  _onPresence(frame) {
+    const userId = Number(frame.user_id);
+    if (userId === this.userId) return;
+    this.emit('presence', { userId, online: Boolean(frame.online), lastSeen: frame.last_seen ?? null, status: frame.status });
+  }
+
+  _flushReads() {
+    if (!this._bound) return;
+    for (const read of this._reads) {
+      if (read.sentOn === this._generation) continue;
+      read.sentOn = this._generation;
+      const frame = { type: 'read', peer: read.peer };
+      if (read.upTo !== undefined) frame.up_to = read.upTo;
+      this._write(frame);
+    }
+  }
+
+  _onRead(frame) {
+    const peer = Number(frame.peer);
+    const index = this._reads.findIndex((r) => r.peer === peer && r.sentOn !== 0);
+    const result = { peer, upTo: frame.up_to ?? null, countNum: frame.countNum };
+    if (index >= 0) {
+      const [read] = this._reads.splice(index, 1);
+      read.resolve(result);
+    }
+    this.emit('read', result);
+  }
+
+  // ---- plumbing ----
+
+  _write(frame) {
+    const socket = this._socket;
+    if (!socket) return false;
+    try {
+      socket.send(JSON.stringify(frame));
+      return true;
+    } catch (cause) {
+      this.emit('error', new MiniChatError('socket', `could not write to the socket: ${cause?.message || cause}`, { retryable: true }));
+      this._drop(1006, 'write failed');
+      return false;
+    }
+  }
+
+  _failAll(error) {
+    for (const entry of this._outbox) {
+      if (entry.retryTimer) this.clock.clearTimeout(entry.retryTimer);
+      entry.reject(error);
+    }
+    this._outbox = [];
+    this._pending.clear();
+    for (const read of this._reads) read.reject(error);
+    this._reads = [];
+  }
+
+  _setState(state, detail = {}) {
+    const changed = state !== this._state;
+    this._state = state;
+    if (changed || state === 'reconnecting') this.emit('state', { state, ...detail });
+  }
+
+  _timer(name, ms, fn) {
+    this._clear(name);
+    this._timers[name] = this.clock.setTimeout(() => {
+      delete this._timers[name];
+      fn();
+    }, ms);
+  }
+
+  _clear(name) {
+    if (this._timers[name] != null) {
+      this.clock.clearTimeout(this._timers[name]);
+      delete this._timers[name];
+    }
+  }
+}
+
+/** The HTTP origin of a WebSocket URL: ws://host:8080/ws → http://host:8080. */
+export function httpBase(url) {
+  const match = /^(wss?):\/\/([^/?#]+)/i.exec(url);
+  if (!match) throw new TypeError(`not a ws:// or wss:// URL: ${url}`);
+  return `${match[1].toLowerCase() === 'wss' ? 'https' : 'http'}://${match[2]}`;
+}
+
+/** The numeric `sub` of a JWT, or null (the client needs it for `bind`; the server checks it). */
+export function tokenSubject(token) {
+  try {
+    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const json = decodeBase64(part + '==='.slice((part.length + 3) % 4));
+    const sub = Number(JSON.parse(json).sub);
+    return Number.isSafeInteger(sub) && sub > 0 ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+function decodeBase64(text) {
+  if (typeof atob === 'function') return atob(text);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const char of text.replace(/=+$/, '')) {
+    value = (value << 6) | alphabet.indexOf(char);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += String.fromCharCode((value >> bits) & 0xff);
+    }
+  }
+  return out;
+}
+
+function safely(fn) {
+  try {
+    fn();
+  } catch {
+    // the socket is going away anyway
+  }
+}

@@ -1,0 +1,134 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, TARGET } from '../support/server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SCREENSHOTS = path.join(TARGET, 'screenshots');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ALICE = 201;
+const BOB = 202;
+
+const skip = existsSync(CHROMIUM) ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
+
+let server;
+let browser;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startServer('e2e');
+  const { chromium } = await import('playwright-core');
+  // launch() gives every run a fresh, temporary profile (user data dir)
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(userId) {
+  const context = await browser.newContext({ viewport: { width: 960, height: 600 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`page of user ${userId}:`, error));
+  await page.goto(server.base + '/');
+  await page.fill('#user-id', String(userId));
+  await page.click('#signin-button');
+  await page.waitForSelector('#conn[data-state=online]');
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** The texts of the open chat, as rendered, top to bottom. */
+function rendered(page) {
+  return page.$$eval('#messages li .text', (items) => items.map((item) => item.textContent));
+}
+
+async function send(page, text) {
+  await page.fill('#text', text);
+  await page.press('#text', 'Enter');
+}
+
+async function waitForTexts(page, expected, timeout = 20_000) {
+  await page.waitForFunction((count) => document.querySelectorAll('#messages li').length >= count,
+    expected.length, { timeout });
+  // anything doubled or late would show within a moment
+  await page.waitForTimeout(500);
+  assert.deepEqual(await rendered(page), expected, 'every message once, in order');
+}
+
+test('two users chat in the page through the real server; dropped connections lose and double nothing',
+  { skip, timeout: 180_000 }, async () => {
+    const alice = await signIn(ALICE);
+    const bob = await signIn(BOB);
+
+    // alice starts a chat with bob
+    await alice.fill('#peer-id', String(BOB));
+    await alice.press('#peer-id', 'Enter');
+    await send(alice, 'Hi Bob!');
+    await alice.waitForSelector('#messages li.out[data-status=delivered]');
+
+    // bob sees the conversation, with alice online and one unread message
+    const bobsEntry = bob.locator(`#conversations li[data-peer="${ALICE}"]`);
+    await bobsEntry.locator('.badge', { hasText: '1' }).waitFor();
+    await bobsEntry.locator('.dot.online').waitFor();
+    await shot(bob, '1-conversation-list');
+    await bobsEntry.click();
+    await waitForTexts(bob, ['Hi Bob!']);
+    await bob.waitForFunction(() => document.querySelector('#conversations .badge').textContent === '');
+
+    const expected = ['Hi Bob!'];
+
+    // bob's connection drops; alice goes on sending meanwhile
+    await bob.evaluate(() => window.minichat.dropConnection());
+    await bob.waitForSelector('#conn[data-state=reconnecting]');
+    assert.match(await bob.textContent('#conn'), /reconnecting in \d+\.\d s/);
+    for (let i = 1; i <= 8; i++) {
+      const text = `while you were away ${i}`;
+      expected.push(text);
+      await send(alice, text);
+    }
+    await shot(bob, '2-reconnecting');
+    await bob.waitForSelector('#conn[data-state=online]', { timeout: 20_000 });
+    await waitForTexts(bob, expected);
+
+    // now alice's connection drops while she sends: her messages wait, then go out once
+    await alice.evaluate(() => window.minichat.dropConnection());
+    await alice.waitForSelector('#conn[data-state=reconnecting]');
+    for (let i = 1; i <= 3; i++) {
+      const text = `sent while offline ${i}`;
+      expected.push(text);
+      await send(alice, text);
+    }
+    assert.ok(await alice.locator('#messages li[data-status=sending]').count() >= 1, 'queued sends show as sending');
+    await shot(alice, '3-sending-while-offline');
+    await alice.waitForSelector('#conn[data-state=online]', { timeout: 20_000 });
+    await alice.waitForFunction(() => document.querySelectorAll('#messages li[data-status=sending]').length === 0,
+      null, { timeout: 20_000 });
+    await waitForTexts(bob, expected);
+    await waitForTexts(alice, expected);
+
+    // bob answers; alice sees it, and the read state of her messages (bob has the chat open)
+    await send(bob, 'Got every one of them, once.');
+    expected.push('Got every one of them, once.');
+    await waitForTexts(alice, expected);
+    await alice.waitForSelector('#messages li.out[data-status=read]', { timeout: 15_000 });
+    await waitForTexts(bob, expected);
+    await shot(alice, '4-alice-chat');
+    await shot(bob, '5-bob-chat');
+
+    // a reload catches up from the server: the same conversation, once
+    await bob.reload();
+    await bob.fill('#user-id', String(BOB));
+    await bob.click('#signin-button');
+    await bob.waitForSelector('#conn[data-state=online]');
+    await bob.locator(`#conversations li[data-peer="${ALICE}"]`).click();
+    await waitForTexts(bob, expected);
+  });
