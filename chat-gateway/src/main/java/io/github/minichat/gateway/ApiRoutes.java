@@ -6,6 +6,7 @@ import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
+import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -151,6 +152,7 @@ final class ApiRoutes {
       };
     }
     int status = failure == null && ctx.statusCode() > 0 ? ctx.statusCode() : error.httpStatus();
+    ChatMetrics.error(error);
     if (error.retryable()) {
       ctx.response().putHeader("Retry-After", "1");
     }

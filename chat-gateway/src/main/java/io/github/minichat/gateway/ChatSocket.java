@@ -11,6 +11,7 @@ import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
+import io.github.minichat.ops.ChatMetrics;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -135,6 +136,7 @@ final class ChatSocket {
       return;
     }
     Object type = frame.getValue("type");
+    ChatMetrics.frameIn(type);
     Object ref = frame.getValue("cid") instanceof String cid ? cid : type;
     if (!(type instanceof String frameType)) {
       writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null);
@@ -324,11 +326,13 @@ final class ChatSocket {
   }
 
   private void writeError(ChatError error, String message, Object ref) {
+    ChatMetrics.error(error);
     write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null));
   }
 
   private void write(JsonObject frame) {
     if (!closed) {
+      ChatMetrics.frameOut(frame.getValue("type"));
       webSocket.writeTextMessage(frame.encode());
     }
   }

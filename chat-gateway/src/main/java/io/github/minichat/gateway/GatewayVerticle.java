@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatException;
+import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
@@ -86,7 +87,9 @@ final class GatewayVerticle extends VerticleBase {
         connections);
     sockets.add(socket);
     drain.opened(socket);
+    ChatMetrics.connected();
     socket.start(() -> {
+      ChatMetrics.disconnected();
       sockets.remove(socket);
       drain.closed(socket);
     });
