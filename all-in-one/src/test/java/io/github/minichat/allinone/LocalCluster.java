@@ -54,6 +54,7 @@ final class LocalCluster implements AutoCloseable {
     env.put("CHAT_PRESENCE_GRACE_MS", "500");
     env.put("CHAT_BUS_TIMEOUT_MS", "3000");
     env.put("PG_POOL_SIZE", "4");
+    env.put("CHAT_MANAGEMENT_PORT", "0"); // several services of a kind on one host: any free port
     env.putAll(overrides);
     return env;
   }

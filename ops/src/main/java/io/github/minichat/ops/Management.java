@@ -6,6 +6,7 @@ import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import java.time.Duration;
@@ -106,6 +107,11 @@ public final class Management {
   /** The port the server listens on, or -1 when it is off. */
   public int port() {
     return port;
+  }
+
+  /** Whether the readiness checks pass now (what {@code GET /health/ready} answers with 200). */
+  public Future<Boolean> isReady() {
+    return ready.checkStatus().map(CheckResult::isUp);
   }
 
   HealthChecks live() {
