@@ -182,16 +182,18 @@ EOF
 
   echo "starting cluster '$CHAT_CLUSTER_NAME' (members $CHAT_CLUSTER_MEMBERS), logs in $LOG_DIR"
   # presence first: the first member forms the cluster, the others join it
-  launch presence-1
+  launch presence-1 CHAT_MANAGEMENT_PORT=9093
   await_ready presence-1
   # Flyway takes a database lock, so both message services may migrate at once
-  launch message-1
-  launch message-2
+  # management servers (health, metrics): the defaults, plus 100 for the second process of a kind
+  launch message-1 CHAT_MANAGEMENT_PORT=9092
+  launch message-2 CHAT_MANAGEMENT_PORT=9192
   await_ready message-1 message-2
   local gateways=()
   for name in "${SERVICES[@]}"; do
     if [[ "$name" == gateway-* ]]; then
-      launch "$name" CHAT_HTTP_PORT="$(gateway_port_of "$name")" CHAT_HTTP_HOST="${CHAT_HTTP_HOST:-127.0.0.1}"
+      launch "$name" CHAT_HTTP_PORT="$(gateway_port_of "$name")" CHAT_HTTP_HOST="${CHAT_HTTP_HOST:-127.0.0.1}" \
+        CHAT_MANAGEMENT_PORT="$((9091 + 100 * (${name#gateway-} - 1)))"
       gateways+=("$name")
     fi
   done

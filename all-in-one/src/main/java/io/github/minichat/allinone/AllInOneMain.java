@@ -7,6 +7,8 @@ import io.github.minichat.message.MessageServiceMain;
 import io.github.minichat.presence.PresenceServiceMain;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
+import io.github.minichat.ops.Management;
+import io.github.minichat.ops.Observability;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
@@ -26,9 +28,14 @@ public final class AllInOneMain {
 
   /** Deploys the whole system on {@code node}: presence first, then storage, then the gateway that uses both. */
   public static Future<GatewayMain.Drainable> deploy(Node node, Env env) {
+    return deploy(node, env, Management.checksOnly(node.vertx()));
+  }
+
+  /** As {@link #deploy(Node, Env)}, with the services' readiness conditions added to {@code management}. */
+  public static Future<GatewayMain.Drainable> deploy(Node node, Env env, Management management) {
     return PresenceServiceMain.deploy(node, env)
-        .compose(ignored -> MessageServiceMain.deploy(node.vertx(), env))
-        .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId())));
+        .compose(ignored -> MessageServiceMain.deploy(node.vertx(), env, management))
+        .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()), management));
   }
 
   /** The running system: its node and its gateway. */
@@ -44,8 +51,13 @@ public final class AllInOneMain {
   public static void main(String[] args) {
     Env env = Env.system();
     Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
-    start(env, new VertxOptions())
-        .onSuccess(running -> running.node().closeOnShutdown(() -> running.gateway().drain(drainTime), drainTime))
+    Node.start(ClusterSettings.from(env, ClusterSettings.OFF), Observability.vertxOptions())
+        .compose(node -> Management.start(node, env, Management.ALL_IN_ONE_PORT)
+            .compose(management -> deploy(node, env, management)
+                .onSuccess(gateway -> {
+                  management.started();
+                  node.closeOnShutdown(() -> gateway.drain(drainTime), drainTime);
+                })))
         .onSuccess(ignored -> LOG.info("minichat is up"))
         .onFailure(failure -> {
           LOG.error("minichat failed to start", failure);

@@ -54,8 +54,9 @@ final class LocalCluster implements AutoCloseable {
     env.put("CHAT_PRESENCE_GRACE_MS", "500");
     env.put("CHAT_BUS_TIMEOUT_MS", "3000");
     env.put("PG_POOL_SIZE", "4");
-    // test clients are machines sending as fast as they can: the rate limits have tests of their own (LimitsTest)
+    // test clients are machines sending as fast as they can: the rate limits have tests of their own (RateLimitTest)
     env.putAll(ChatSystem.UNLIMITED_RATES);
+    env.put("CHAT_MANAGEMENT_PORT", "0"); // several services of a kind on one host: any free port
     env.putAll(overrides);
     return env;
   }

@@ -13,6 +13,7 @@ import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
 import io.github.bucket4j.Bucket;
+import io.github.minichat.ops.ChatMetrics;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -155,6 +156,7 @@ final class ChatSocket {
       return;
     }
     Object type = frame.getValue("type");
+    ChatMetrics.frameIn(type);
     Object ref = frame.getValue("cid") instanceof String cid ? cid : type;
     if (!(type instanceof String frameType)) {
       writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null, 0);
@@ -398,6 +400,7 @@ final class ChatSocket {
   }
 
   private void writeError(ChatError error, String message, Object ref, long retryAfterMillis) {
+    ChatMetrics.error(error);
     write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null, retryAfterMillis));
   }
 
@@ -405,6 +408,7 @@ final class ChatSocket {
     if (closed || webSocket.isClosed()) {
       return;
     }
+    ChatMetrics.frameOut(frame.getValue("type"));
     webSocket.writeTextMessage(frame.encode());
     if (webSocket.writeQueueFull()) {
       closeSlowConsumer();

@@ -3,10 +3,11 @@ package io.github.minichat.gateway;
 import io.github.minichat.common.Env;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
+import io.github.minichat.ops.Management;
+import io.github.minichat.ops.Observability;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,11 @@ public final class GatewayMain {
    * drains the node's sockets (see {@link #drain}).
    */
   public static Future<Drainable> deploy(Vertx vertx, GatewayConfig config) {
+    return deploy(vertx, config, Management.checksOnly(vertx));
+  }
+
+  /** As {@link #deploy(Vertx, GatewayConfig)}, and the gateway turns not-ready in {@code management} once draining. */
+  public static Future<Drainable> deploy(Vertx vertx, GatewayConfig config, Management management) {
     if (GatewayConfig.DEV_SECRET.equals(config.jwtSecret())) {
       LOG.warn("CHAT_JWT_SECRET is not set: using the development secret. Never run like this in production.");
     }
@@ -35,11 +41,18 @@ public final class GatewayMain {
             new DeploymentOptions().setInstances(config.instances())))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))
-        .map(ignored -> within -> drain.drain(vertx, within)
-            .onComplete(done -> LOG.info("Drained: {} socket(s) still open", drain.openSockets())));
+        .map(ignored -> {
+          management.readiness("accepting", () -> drain.draining()
+              ? Future.failedFuture("draining: closing sockets, refusing new ones") : Future.succeededFuture());
+          return within -> drain.drain(vertx, within)
+              .onComplete(done -> LOG.info("Drained: {} socket(s) still open", drain.openSockets()));
+        });
   }
 
-  /** A deployed gateway's graceful stop: refuse new sockets, close open ones with 1012, wait at most {@code within}. */
+  /**
+   * A deployed gateway's graceful stop: turn not-ready, refuse new sockets, close open ones with 1012, wait at most
+   * {@code within}.
+   */
   @FunctionalInterface
   public interface Drainable {
     Future<Void> drain(Duration within);
@@ -48,9 +61,13 @@ public final class GatewayMain {
   public static void main(String[] args) {
     Env env = Env.system();
     Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()))
-            .onSuccess(gateway -> node.closeOnShutdown(() -> gateway.drain(drainTime), drainTime)))
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+        .compose(node -> Management.start(node, env, Management.GATEWAY_PORT)
+            .compose(management -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()), management)
+                .onSuccess(gateway -> {
+                  management.started();
+                  node.closeOnShutdown(() -> gateway.drain(drainTime), drainTime);
+                })))
         .onFailure(failure -> {
           LOG.error("Gateway failed to start", failure);
           System.exit(1);

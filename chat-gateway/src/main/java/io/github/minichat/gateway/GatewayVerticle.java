@@ -2,6 +2,7 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -122,7 +123,9 @@ final class GatewayVerticle extends VerticleBase {
         services, connections, rateLimits, json);
     sockets.add(socket);
     drain.opened(socket);
+    ChatMetrics.connected();
     socket.start(() -> {
+      ChatMetrics.disconnected();
       sockets.remove(socket);
       drain.closed(socket);
       rateLimits.socketClosed(userId);

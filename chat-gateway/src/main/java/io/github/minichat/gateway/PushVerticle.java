@@ -5,6 +5,7 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
+import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -40,14 +41,20 @@ final class PushVerticle extends VerticleBase {
     for (long userId : new long[] {message.toId(), message.fromId()}) {
       connections.forEachSocketOf(userId, socket -> {
         if (!socket.connectionId().equals(delivery.excludeConnection())) {
-          socket.onContext(() -> socket.deliver(message));
+          socket.onContext(() -> {
+            socket.deliver(message);
+            ChatMetrics.delivered(message.createdAt());
+          });
         }
       });
     }
   }
 
   private void unreadChanged(UnreadCount count) {
-    connections.forEachSocketOf(count.userId(), socket -> socket.onContext(() -> socket.unreadChanged(count)));
+    connections.forEachSocketOf(count.userId(), socket -> socket.onContext(() -> {
+      socket.unreadChanged(count);
+      ChatMetrics.unreadPushed();
+    }));
   }
 
   private void presenceChanged(PresenceStatus status) {

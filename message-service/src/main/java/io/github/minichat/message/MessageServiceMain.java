@@ -3,10 +3,11 @@ package io.github.minichat.message;
 import io.github.minichat.common.Env;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
+import io.github.minichat.ops.Management;
+import io.github.minichat.ops.Observability;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,18 +22,28 @@ public final class MessageServiceMain {
 
   /** Deploys the message service into {@code vertx} (used by this main and by the all-in-one launcher). */
   public static Future<String> deploy(Vertx vertx, Env env) {
+    return deploy(vertx, env, Management.checksOnly(vertx));
+  }
+
+  /** As {@link #deploy(Vertx, Env)}, and the service is ready in {@code management} only while PostgreSQL answers. */
+  public static Future<String> deploy(Vertx vertx, Env env, Management management) {
     MessageServiceConfig config = MessageServiceConfig.from(env);
     return Postgres.resolve(vertx, env)
         .compose(options -> Postgres.migrate(vertx, options)
             .compose(ignored -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config),
-                new DeploymentOptions())));
+                new DeploymentOptions()))
+            .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check)));
   }
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node.vertx(), env)
-            .onSuccess(id -> node.closeOnShutdown(Future::succeededFuture, Duration.ZERO)))
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+        .compose(node -> Management.start(node, env, Management.MESSAGE_SERVICE_PORT)
+            .compose(management -> deploy(node.vertx(), env, management)
+                .onSuccess(id -> {
+                  management.started();
+                  node.closeOnShutdown(Future::succeededFuture, Duration.ZERO);
+                })))
         .onSuccess(id -> LOG.info("Message service started"))
         .onFailure(failure -> {
           LOG.error("Message service failed to start", failure);

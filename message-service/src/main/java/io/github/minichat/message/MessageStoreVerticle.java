@@ -14,6 +14,7 @@ import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
 import io.github.minichat.common.UnreadSummary;
+import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -76,6 +77,7 @@ public final class MessageStoreVerticle extends VerticleBase {
         .compose(viewing -> store.send(request, viewing))
         .map(stored -> {
           if (!stored.duplicate()) {
+            ChatMetrics.messageStored();
             UnreadCount unread = stored.message().read() ? null : stored.recipientUnread();
             router.deliver(stored.message(), request.originConnection(), unread);
           }

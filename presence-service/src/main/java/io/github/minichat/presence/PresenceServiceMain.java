@@ -3,8 +3,9 @@ package io.github.minichat.presence;
 import io.github.minichat.common.Env;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
+import io.github.minichat.ops.Management;
+import io.github.minichat.ops.Observability;
 import io.vertx.core.Future;
-import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +27,13 @@ public final class PresenceServiceMain {
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), new VertxOptions())
-        .compose(node -> deploy(node, env)
-            .onSuccess(id -> node.closeOnShutdown(Future::succeededFuture, Duration.ZERO)))
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+        .compose(node -> Management.start(node, env, Management.PRESENCE_SERVICE_PORT)
+            .compose(management -> deploy(node, env)
+                .onSuccess(id -> {
+                  management.started();
+                  node.closeOnShutdown(Future::succeededFuture, Duration.ZERO);
+                })))
         .onSuccess(id -> LOG.info("Presence service started"))
         .onFailure(failure -> {
           LOG.error("Presence service failed to start", failure);

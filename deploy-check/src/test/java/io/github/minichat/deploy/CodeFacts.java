@@ -1,0 +1,83 @@
+package io.github.minichat.deploy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** What the code reads and documents, found by reading the sources (not by trusting a list kept by hand). */
+final class CodeFacts {
+
+  /** The standard libpq variables, read by {@code PgConnectOptions.fromEnv()} when PG_URL is not set. */
+  static final Set<String> LIBPQ = Set.of("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD");
+
+  /** Name-like literals that are no variables: PostgreSQL's marker file in a data folder. */
+  private static final Set<String> NOT_VARIABLES = Set.of("PG_VERSION");
+
+  private static final Pattern NAME_LITERAL = Pattern.compile("\"((?:CHAT|PG)_[A-Z0-9_]+)\"");
+  private static final Pattern SECRET_CALL = Pattern.compile("\\.secret\\(\\s*\"([A-Z0-9_]+)\"");
+  private static final Pattern LOGBACK_VARIABLE = Pattern.compile("\\$\\{((?:CHAT|PG)_[A-Z0-9_]+)");
+  private static final Pattern README_NAME = Pattern.compile("`([A-Z][A-Z0-9_]+)`");
+
+  private CodeFacts() {
+  }
+
+  /** Every environment variable the services read: name literals in main sources, secrets' _FILE forms, logback's. */
+  static Set<String> environmentVariables() {
+    Set<String> names = new TreeSet<>(LIBPQ);
+    try (Stream<Path> files = Files.walk(Manifests.ROOT)) {
+      files.filter(file -> file.toString().contains("/src/main/"))
+          .filter(file -> !file.toString().contains("/load-test/"))
+          .filter(file -> file.toString().endsWith(".java") || file.getFileName().toString().equals("logback.xml"))
+          .forEach(file -> {
+            String text = read(file);
+            collect(NAME_LITERAL, text, names);
+            collect(LOGBACK_VARIABLE, text, names);
+            Matcher secret = SECRET_CALL.matcher(text);
+            while (secret.find()) {
+              names.add(secret.group(1));
+              names.add(secret.group(1) + "_FILE");
+            }
+          });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    names.removeAll(NOT_VARIABLES);
+    return names;
+  }
+
+  /** The names in the first column of the README's configuration table. */
+  static Set<String> documentedVariables() {
+    Set<String> names = new TreeSet<>();
+    String readme = read(Manifests.ROOT.resolve("README.md"));
+    String table = readme.substring(readme.indexOf("| Variable |"));
+    table = table.substring(0, table.indexOf("\n\n"));
+    for (String row : table.split("\n")) {
+      String[] cells = row.split("\\|");
+      if (cells.length > 1) {
+        collect(README_NAME, cells[1], names);
+      }
+    }
+    return names;
+  }
+
+  static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void collect(Pattern pattern, String text, Set<String> into) {
+    Matcher matcher = pattern.matcher(text);
+    while (matcher.find()) {
+      into.add(matcher.group(1));
+    }
+  }
+}
