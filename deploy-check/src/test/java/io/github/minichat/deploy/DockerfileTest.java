@@ -245,7 +245,12 @@ class DockerfileTest {
         if (line.startsWith("Picked up JAVA_TOOL_OPTIONS")) {
           continue; // the JVM's own notice, on stderr
         }
-        JsonObject json = new JsonObject(line);
+        JsonObject json;
+        try {
+          json = new JsonObject(line);
+        } catch (RuntimeException e) {
+          throw new AssertionError(service + " logged a line that is not JSON: " + line, e);
+        }
         assertThat(json.getString("level")).isNotBlank();
         assertThat(json.getLong("timestamp")).isPositive();
         assertThat(json.containsKey("formattedMessage")).isTrue();
