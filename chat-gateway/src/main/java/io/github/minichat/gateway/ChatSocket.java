@@ -19,8 +19,13 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.json.JsonObject;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +43,7 @@ final class ChatSocket {
 
   private static final short MESSAGE_TOO_BIG = 1009;
   private static final short POLICY_VIOLATION = 1008;
+  private static final short INVALID_PAYLOAD = 1007;
   /** How long a slow consumer's close frame may wait in its full write queue before the connection is cut. */
   private static final long SLOW_CONSUMER_CLOSE_MILLIS = 1_000;
 
@@ -51,6 +57,9 @@ final class ChatSocket {
   private final RateLimits rateLimits;
   private final JsonFrames json;
   private final Bucket frames;
+  /** A fragmented message being reassembled, and whether it is text. */
+  private Buffer fragments;
+  private boolean fragmentedText;
   /** Frames refused in a row for going too fast; reset by any frame that is let through. */
   private int strikes;
 
@@ -97,8 +106,7 @@ final class ChatSocket {
   /** Greets the client and starts reading; {@code onClosed} runs once the socket has closed. */
   void start(Runnable onClosed) {
     webSocket.setWriteQueueMaxSize(config.limits().maxWriteQueueBytes());
-    webSocket.textMessageHandler(this::onText);
-    webSocket.binaryMessageHandler(this::onBinary);
+    webSocket.frameHandler(this::onFrame);
     webSocket.exceptionHandler(this::onFailure);
     webSocket.closeHandler(ignored -> {
       onClose();
@@ -142,6 +150,61 @@ final class ChatSocket {
   }
 
   // ---- frames from the client ----
+
+  /**
+   * Reassembles messages from frames itself rather than through Vert.x's text handler, which decodes invalid UTF-8
+   * into replacement characters: a text message that is not UTF-8 closes the socket with 1007, as RFC 6455 asks, so
+   * nothing altered can reach the store.
+   */
+  private void onFrame(WebSocketFrame frame) {
+    if (frame.isText() || frame.isBinary()) {
+      fragments = null;
+      if (frame.isFinal()) {
+        onMessage(frame.isText(), frame.binaryData());
+      } else {
+        fragments = frame.binaryData().copy();
+        fragmentedText = frame.isText();
+      }
+    } else if (frame.isContinuation() && fragments != null) {
+      if (fragments.length() + frame.binaryData().length() > config.maxFrameBytes()) {
+        fragments = null;
+        close(MESSAGE_TOO_BIG, "larger than " + config.maxFrameBytes() + " bytes");
+        return;
+      }
+      fragments.appendBuffer(frame.binaryData());
+      if (frame.isFinal()) {
+        Buffer message = fragments;
+        fragments = null;
+        onMessage(fragmentedText, message);
+      }
+    }
+  }
+
+  private void onMessage(boolean text, Buffer bytes) {
+    if (!text) {
+      onBinary(bytes);
+      return;
+    }
+    String decoded = bytes.toString(StandardCharsets.UTF_8);
+    // the lenient decode marks bad bytes with U+FFFD; only then is the strict (slower) check needed
+    if (decoded.indexOf('\uFFFD') >= 0 && !isUtf8(bytes.getBytes())) {
+      close(INVALID_PAYLOAD, "text frame is not valid UTF-8");
+      return;
+    }
+    onText(decoded);
+  }
+
+  private static boolean isUtf8(byte[] bytes) {
+    try {
+      StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes));
+      return true;
+    } catch (CharacterCodingException e) {
+      return false;
+    }
+  }
 
   private void onText(String text) {
     lastActivity = System.nanoTime();
