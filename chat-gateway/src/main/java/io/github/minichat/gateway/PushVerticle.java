@@ -3,6 +3,7 @@ package io.github.minichat.gateway;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
+import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.ops.ChatMetrics;
@@ -28,12 +29,17 @@ final class PushVerticle extends VerticleBase {
   public Future<?> start() {
     EventBus eventBus = vertx.eventBus();
     return Future.all(
-        eventBus.<Delivery>consumer(Addresses.gatewayDeliveries(gatewayId), message -> deliver(message.body()))
+        eventBus.<PushBatch>consumer(Addresses.gatewayDeliveries(gatewayId), message -> push(message.body()))
             .completion(),
         eventBus.<UnreadCount>consumer(Addresses.gatewayUnread(gatewayId), message -> unreadChanged(message.body()))
             .completion(),
         eventBus.<PresenceStatus>consumer(Addresses.PRESENCE_CHANGED, message -> presenceChanged(message.body()))
             .completion());
+  }
+
+  private void push(PushBatch batch) {
+    batch.deliveries().forEach(this::deliver);
+    batch.unreadCounts().forEach(this::unreadChanged);
   }
 
   private void deliver(Delivery delivery) {

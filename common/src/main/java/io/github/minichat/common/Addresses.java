@@ -30,17 +30,20 @@ public final class Addresses {
   public static final String PRESENCE_QUERY = "chat.presence.query";
   /** {@link LocateRequest} -> {@link Routes}: the gateways holding connections of some users. */
   public static final String PRESENCE_LOCATE = "chat.presence.locate";
+  /** {@link LocateUsers} -> {@link UserRoutes}: routes and open chats of the users of a batch of sends. */
+  public static final String PRESENCE_LOCATE_USERS = "chat.presence.locate-users";
   /** {@link PresenceStatus}, published to every gateway when a user goes online or offline. */
   public static final String PRESENCE_CHANGED = "chat.presence.changed";
 
   private Addresses() {
   }
 
-  /** {@link Delivery} and {@link UnreadCount} pushes for the connections held by one gateway node. */
+  /** {@link PushBatch}es for the connections held by one gateway node. */
   public static String gatewayDeliveries(String gatewayId) {
     return "chat.gateway." + gatewayId + ".deliver";
   }
 
+  /** {@link UnreadCount} pushes (after read marks) for the connections held by one gateway node. */
   public static String gatewayUnread(String gatewayId) {
     return "chat.gateway." + gatewayId + ".unread";
   }

@@ -38,6 +38,8 @@ final class ChatStore {
 
   private static final String SEND = "SELECT * FROM chat_send($1, $2, $3, $4, $5::text::\"char\", $6, $7::float8 * interval '1 millisecond')";
 
+  private static final String SEND_BATCH = "SELECT * FROM chat_send_batch($1, $2, $3, $4, $5, $6)";
+
   private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
 
   // Both branches walk an inbox index; a message appears in one user's inbox once (no self-messages).
@@ -86,6 +88,53 @@ final class ChatStore {
           ChatMessage message = toMessage(row);
           return new Stored(message, row.getBoolean("duplicate"),
               new UnreadCount(request.toId(), row.getLong("unread"), row.getLong("unread_version")));
+        });
+  }
+
+  /** One message of a batch: the request and whether its recipient has the sender's chat open. */
+  record BatchItem(SendMessage request, boolean readOnArrival) {
+  }
+
+  /**
+   * Stores a batch of sends that all carry a cid, each (sender, cid) at most once, in one round trip and one commit.
+   * The outcomes are in the order of the items; a cid reused for a different message fails its item only.
+   */
+  Future<List<Future<Stored>>> sendBatch(List<BatchItem> items) {
+    int size = items.size();
+    Long[] from = new Long[size];
+    Long[] to = new Long[size];
+    String[] body = new String[size];
+    String[] cid = new String[size];
+    String[] origin = new String[size];
+    Boolean[] read = new Boolean[size];
+    for (int i = 0; i < size; i++) {
+      SendMessage request = items.get(i).request();
+      from[i] = request.fromId();
+      to[i] = request.toId();
+      body[i] = request.text();
+      cid[i] = request.cid();
+      origin[i] = request.origin() == Origin.HTTP ? "H" : "W";
+      read[i] = items.get(i).readOnArrival();
+    }
+    return pool.preparedQuery(SEND_BATCH).execute(Tuple.of(from, to, body, cid, origin, read))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          List<Future<Stored>> outcomes = new ArrayList<>(Collections.nCopies(size, null));
+          for (Row row : rows) {
+            int index = row.getInteger("ord") - 1;
+            String status = row.getString("status");
+            outcomes.set(index, status.equals("conflict")
+                ? Future.failedFuture(new ChatException(ChatError.CID_CONFLICT,
+                    "cid " + cid[index] + " was already used for a different message"))
+                : Future.succeededFuture(new Stored(toMessage(row), status.equals("duplicate"),
+                    new UnreadCount(to[index], row.getLong("unread"), row.getLong("unread_version")))));
+          }
+          for (int i = 0; i < size; i++) {
+            if (outcomes.get(i) == null) {
+              outcomes.set(i, Future.failedFuture(new ChatException(ChatError.INTERNAL, "send not stored")));
+            }
+          }
+          return outcomes;
         });
   }
 

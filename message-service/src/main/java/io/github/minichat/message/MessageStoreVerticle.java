@@ -3,6 +3,7 @@ package io.github.minichat.message;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.github.minichat.common.Delivery;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
@@ -13,6 +14,7 @@ import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
+import io.github.minichat.common.UserRoutes;
 import io.github.minichat.common.UnreadSummary;
 import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
@@ -23,12 +25,22 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers the message requests of the event bus: stores sends (then has them pushed), serves sync, history and
  * unread counts, and marks messages read.
  */
 public final class MessageStoreVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageStoreVerticle.class);
 
   static final int MAX_PAGE = 500;
 
@@ -37,6 +49,7 @@ public final class MessageStoreVerticle extends VerticleBase {
   private Pool pool;
   private ChatStore store;
   private DeliveryRouter router;
+  private GroupCommit<SendMessage, ChatStore.Stored> batches;
 
   public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config) {
     this.connectOptions = connectOptions;
@@ -53,6 +66,8 @@ public final class MessageStoreVerticle extends VerticleBase {
     store = new ChatStore(pool, config.pairWindow());
     EventBus eventBus = vertx.eventBus();
     router = new DeliveryRouter(eventBus, new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis()));
+    batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
+        request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
     return Future.all(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
@@ -73,6 +88,10 @@ public final class MessageStoreVerticle extends VerticleBase {
     if (request.text() == null) {
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
     }
+    if (request.cid() != null) {
+      return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
+    }
+    // without a cid (seed clients) a send may be the twin of another: the single-message path pairs them
     return router.isViewing(request.toId(), request.fromId())
         .compose(viewing -> store.send(request, viewing))
         .map(stored -> {
@@ -83,6 +102,52 @@ public final class MessageStoreVerticle extends VerticleBase {
           }
           return new SendResult(stored.message(), stored.duplicate());
         });
+  }
+
+  /** Sends with the same sender and cid never share a batch (the later one finds the earlier as a duplicate). */
+  private record SenderCid(long fromId, String cid) {
+  }
+
+  /**
+   * One batch of sends: one presence lookup for all their users (open chats make messages read on arrival; the
+   * routes say where to push), one transaction, then one push per gateway. If presence cannot answer, the batch is
+   * stored all the same, unread and unpushed: clients catch up with sync.
+   */
+  private Future<List<Future<ChatStore.Stored>>> storeBatch(List<SendMessage> batch) {
+    Set<Long> users = new HashSet<>();
+    batch.forEach(request -> {
+      users.add(request.fromId());
+      users.add(request.toId());
+    });
+    return router.locateUsers(users)
+        .otherwise(failure -> {
+          LOG.warn("Presence did not answer for a batch of {} sends: storing them unpushed ({})", batch.size(),
+              failure.getMessage());
+          return new UserRoutes(Map.of());
+        })
+        .compose(routes -> store.sendBatch(batch.stream()
+                .map(request -> new ChatStore.BatchItem(request, routes.isViewing(request.toId(), request.fromId())))
+                .toList())
+            .onSuccess(outcomes -> pushStored(batch, outcomes, routes)));
+  }
+
+  private void pushStored(List<SendMessage> batch, List<Future<ChatStore.Stored>> outcomes, UserRoutes routes) {
+    List<Delivery> deliveries = new ArrayList<>();
+    Map<Long, UnreadCount> newestUnread = new HashMap<>();
+    for (int i = 0; i < batch.size(); i++) {
+      Future<ChatStore.Stored> outcome = outcomes.get(i);
+      if (outcome == null || outcome.failed() || outcome.result().duplicate()) {
+        continue;
+      }
+      ChatStore.Stored stored = outcome.result();
+      ChatMetrics.messageStored();
+      deliveries.add(new Delivery(stored.message(), batch.get(i).originConnection()));
+      if (!stored.message().read()) {
+        newestUnread.merge(stored.recipientUnread().userId(), stored.recipientUnread(),
+            (a, b) -> a.version() >= b.version() ? a : b);
+      }
+    }
+    router.deliverAll(deliveries, newestUnread, routes);
   }
 
   private Future<SyncPage> sync(SyncRequest request) {

@@ -170,6 +170,106 @@ class ChatStoreConcurrencyTest {
     assertVersionsTellTheStory(users, changes);
   }
 
+  @Test
+  @DisplayName("concurrent batches, single sends and read marks: no deadlock, gapless, true counts, cids honoured")
+  void concurrentBatches() {
+    long[] users = {301, 302, 303};
+    long[][] directions = directions(users);
+    int tasks = 400;
+    Random random = new Random(400);
+    AtomicInteger nextCid = new AtomicInteger();
+    AtomicLong newestId = new AtomicLong();
+    Queue<ChatStore.Stored> stored = new ConcurrentLinkedQueue<>();
+    Queue<String> storedCids = new ConcurrentLinkedQueue<>();
+    Queue<Change> changes = new ConcurrentLinkedQueue<>();
+    AtomicInteger duplicates = new AtomicInteger();
+    AtomicInteger conflicts = new AtomicInteger();
+    // what a sender stored under each cid, so that later batches can repeat it (duplicate) or misuse it (conflict)
+    Map<String, SendMessage> sentByCid = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Throwable> failures = run(tasks, i -> {
+      long[] direction = directions[random.nextInt(directions.length)];
+      if (i % 5 == 4) {
+        return store.markRead(direction[1], direction[0], random.nextBoolean() && newestId.get() > 0
+            ? newestId.get() : null).onSuccess(count -> {
+              if (count.version() > 0) {
+                changes.add(new Change(count.userId(), count.version(), count.countNum(), false));
+              }
+            });
+      }
+      if (i % 5 == 3) {
+        boolean read = random.nextInt(4) == 0;
+        return store.send(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null), read)
+            .onSuccess(result -> record(result, read, stored, storedCids, changes, newestId));
+      }
+      List<ChatStore.BatchItem> batch = new ArrayList<>();
+      java.util.Set<String> inBatch = new java.util.HashSet<>();
+      for (int n = 1 + random.nextInt(40); n > 0; n--) {
+        long[] pair = directions[random.nextInt(directions.length)];
+        SendMessage request;
+        List<SendMessage> earlier = List.copyOf(sentByCid.values());
+        if (!earlier.isEmpty() && random.nextInt(10) == 0) {
+          SendMessage again = earlier.get(random.nextInt(earlier.size()));
+          request = random.nextInt(3) == 0
+              ? new SendMessage(again.fromId(), again.toId(), again.text() + " changed", again.cid(), Origin.WS, null)
+              : again;
+        } else {
+          request = new SendMessage(pair[0], pair[1], "batched " + i + "/" + n, "b-" + nextCid.incrementAndGet(),
+              Origin.WS, null);
+        }
+        if (inBatch.add(request.fromId() + "/" + request.cid())) {
+          batch.add(new ChatStore.BatchItem(request, random.nextInt(4) == 0));
+        }
+      }
+      return store.sendBatch(batch).onSuccess(outcomes -> {
+        for (int k = 0; k < batch.size(); k++) {
+          Future<ChatStore.Stored> outcome = outcomes.get(k);
+          SendMessage request = batch.get(k).request();
+          if (outcome.failed()) {
+            conflicts.incrementAndGet();
+            assertThat(outcome.cause()).hasMessageContaining("already used");
+          } else if (outcome.result().duplicate()) {
+            duplicates.incrementAndGet();
+            assertThat(outcome.result().message().data()).isEqualTo(request.text());
+          } else {
+            sentByCid.put(request.fromId() + "/" + request.cid(), request);
+            record(outcome.result(), batch.get(k).readOnArrival(), stored, storedCids, changes, newestId);
+          }
+        }
+      });
+    });
+
+    assertThat(failures).as("failed batches, sends or read marks (a deadlock would show here)").isEmpty();
+    assertThat(duplicates.get()).as("repeated cids answered as duplicates").isPositive();
+    assertThat(conflicts.get()).as("misused cids refused").isPositive();
+    assertThat(storedCids).doesNotHaveDuplicates();
+    assertThat(count("SELECT count(*) FROM messages WHERE from_id = ANY($1)", users)).isEqualTo(stored.size());
+    assertGaplessInCommitOrder(users);
+    assertUnreadMatchesRows(users);
+    assertVersionsTellTheStory(users, changes);
+    Map<Long, Row> rows = rowsById(users);
+    assertThat(stored).allSatisfy(result -> {
+      Row row = rows.get(result.message().id());
+      assertThat(row.getLong("seq")).isEqualTo(result.message().seq());
+      assertThat(row.getLong("sender_cursor")).isEqualTo(result.message().senderCursor());
+      assertThat(row.getLong("recipient_cursor")).isEqualTo(result.message().recipientCursor());
+      // read marks may have read it since; what was stored read stays read
+      if (result.message().read()) {
+        assertThat(row.getBoolean("is_read")).isTrue();
+      }
+    });
+  }
+
+  private static void record(ChatStore.Stored result, boolean read, Queue<ChatStore.Stored> stored,
+                             Queue<String> storedCids, Queue<Change> changes, AtomicLong newestId) {
+    stored.add(result);
+    storedCids.add(result.message().fromId() + "/" + result.message().cid());
+    newestId.accumulateAndGet(result.message().id(), Math::max);
+    if (!read) {
+      UnreadCount count = result.recipientUnread();
+      changes.add(new Change(count.userId(), count.version(), count.countNum(), true));
+    }
+  }
+
   /** Every direction between the users: three conversations, both ways. */
   private static long[][] directions(long[] users) {
     return new long[][] {

@@ -9,10 +9,12 @@ import com.hazelcast.query.Predicates;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ConnectionEvent;
 import io.github.minichat.common.LocateRequest;
+import io.github.minichat.common.LocateUsers;
 import io.github.minichat.common.PresenceQuery;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.Replies;
 import io.github.minichat.common.Routes;
+import io.github.minichat.common.UserRoutes;
 import io.github.minichat.common.ViewingChanged;
 import io.github.minichat.common.cluster.Node;
 import io.github.minichat.common.presence.PresenceOps;
@@ -21,6 +23,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -88,7 +91,8 @@ public final class PresenceVerticle extends VerticleBase {
         eventBus.consumer(Addresses.PRESENCE_DISCONNECTED, Replies.of(this::disconnected)).completion(),
         eventBus.consumer(Addresses.PRESENCE_VIEWING, Replies.of(this::viewing)).completion(),
         eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion(),
-        eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion()));
+        eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion(),
+        eventBus.consumer(Addresses.PRESENCE_LOCATE_USERS, Replies.of(this::locateUsers)).completion()));
   }
 
   @Override
@@ -151,6 +155,30 @@ public final class PresenceVerticle extends VerticleBase {
         }
       }
       return new Routes(gateways, viewing);
+    });
+  }
+
+  /** One Hazelcast lookup per user, all in flight together; users without connections are left out. */
+  private Future<UserRoutes> locateUsers(LocateUsers request) {
+    List<Long> userIds = request.userIds();
+    List<Future<UserPresence>> lookups = new ArrayList<>(userIds.size());
+    userIds.forEach(userId -> lookups.add(get(userId)));
+    return Future.all(lookups).map(all -> {
+      Map<Long, UserRoutes.Route> routes = new HashMap<>();
+      for (int i = 0; i < userIds.size(); i++) {
+        UserPresence entry = all.resultAt(i);
+        if (entry == null || entry.connections().isEmpty()) {
+          continue;
+        }
+        Set<String> gateways = new HashSet<>();
+        Set<Long> viewing = new HashSet<>();
+        entry.connections().values().forEach(connection -> {
+          gateways.add(connection.nodeId());
+          viewing.add(connection.viewing());
+        });
+        routes.put(userIds.get(i), new UserRoutes.Route(gateways, viewing));
+      }
+      return new UserRoutes(routes);
     });
   }
 
