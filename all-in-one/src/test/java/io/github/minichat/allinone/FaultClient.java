@@ -74,11 +74,28 @@ final class FaultClient implements AutoCloseable {
    * first sync are in {@link #firstSync}.
    */
   static FaultClient connect(WebSocketClient client, int port, long userId) {
-    FaultClient faultClient = ChatSystem.await(open(client, port, userId));
-    faultClient.next(frame -> "init".equals(frame.getString("type")), "init", REPLY);
-    faultClient.send(new JsonObject().put("type", "bind").put("fromId", userId));
-    faultClient.firstSync = faultClient.syncAll();
-    return faultClient;
+    // 1013 "try again later" is what a bind gets while presence cannot answer (a freshly started cluster's first
+    // requests are slow): a real client reconnects after a pause, and so does this one, a bounded number of times
+    for (int attempt = 1; ; attempt++) {
+      FaultClient faultClient = ChatSystem.await(open(client, port, userId));
+      try {
+        faultClient.next(frame -> "init".equals(frame.getString("type")), "init", REPLY);
+        faultClient.send(new JsonObject().put("type", "bind").put("fromId", userId));
+        faultClient.firstSync = faultClient.syncAll();
+        return faultClient;
+      } catch (AssertionError refused) {
+        faultClient.close();
+        if (attempt == 3 || refused.getMessage() == null || !refused.getMessage().contains("closed (1013)")) {
+          throw refused;
+        }
+        try {
+          Thread.sleep(500L * attempt);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw refused;
+        }
+      }
+    }
   }
 
   void send(JsonObject frame) {

@@ -33,12 +33,12 @@ import java.util.Map;
  */
 final class ChatStore {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChatStore.class);
+
   private static final String MESSAGE_COLUMNS =
       "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid";
 
   private static final String SEND = "SELECT * FROM chat_send($1, $2, $3, $4, $5::text::\"char\", $6, $7::float8 * interval '1 millisecond')";
-
-  private static final String SEND_BATCH = "SELECT * FROM chat_send_batch($1, $2, $3, $4, $5, $6)";
 
   private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
 
@@ -88,53 +88,6 @@ final class ChatStore {
           ChatMessage message = toMessage(row);
           return new Stored(message, row.getBoolean("duplicate"),
               new UnreadCount(request.toId(), row.getLong("unread"), row.getLong("unread_version")));
-        });
-  }
-
-  /** One message of a batch: the request and whether its recipient has the sender's chat open. */
-  record BatchItem(SendMessage request, boolean readOnArrival) {
-  }
-
-  /**
-   * Stores a batch of sends that all carry a cid, each (sender, cid) at most once, in one round trip and one commit.
-   * The outcomes are in the order of the items; a cid reused for a different message fails its item only.
-   */
-  Future<List<Future<Stored>>> sendBatch(List<BatchItem> items) {
-    int size = items.size();
-    Long[] from = new Long[size];
-    Long[] to = new Long[size];
-    String[] body = new String[size];
-    String[] cid = new String[size];
-    String[] origin = new String[size];
-    Boolean[] read = new Boolean[size];
-    for (int i = 0; i < size; i++) {
-      SendMessage request = items.get(i).request();
-      from[i] = request.fromId();
-      to[i] = request.toId();
-      body[i] = request.text();
-      cid[i] = request.cid();
-      origin[i] = request.origin() == Origin.HTTP ? "H" : "W";
-      read[i] = items.get(i).readOnArrival();
-    }
-    return pool.preparedQuery(SEND_BATCH).execute(Tuple.of(from, to, body, cid, origin, read))
-        .recover(ChatStore::translate)
-        .map(rows -> {
-          List<Future<Stored>> outcomes = new ArrayList<>(Collections.nCopies(size, null));
-          for (Row row : rows) {
-            int index = row.getInteger("ord") - 1;
-            String status = row.getString("status");
-            outcomes.set(index, status.equals("conflict")
-                ? Future.failedFuture(new ChatException(ChatError.CID_CONFLICT,
-                    "cid " + cid[index] + " was already used for a different message"))
-                : Future.succeededFuture(new Stored(toMessage(row), status.equals("duplicate"),
-                    new UnreadCount(to[index], row.getLong("unread"), row.getLong("unread_version")))));
-          }
-          for (int i = 0; i < size; i++) {
-            if (outcomes.get(i) == null) {
-              outcomes.set(i, Future.failedFuture(new ChatException(ChatError.INTERNAL, "send not stored")));
-            }
-          }
-          return outcomes;
         });
   }
 
@@ -201,7 +154,7 @@ final class ChatStore {
     return messages;
   }
 
-  private static ChatMessage toMessage(Row row) {
+  static ChatMessage toMessage(Row row) {
     OffsetDateTime createdAt = row.getOffsetDateTime("created_at");
     return new ChatMessage(row.getLong("id"), row.getLong("seq"), row.getLong("from_id"), row.getLong("to_id"),
         row.getString("body"), row.getBoolean("is_read"), createdAt.toInstant().toEpochMilli(),
@@ -215,7 +168,7 @@ final class ChatStore {
   }
 
   /** Named errors for what a client can act on; anything else from the database is retryable unavailability. */
-  private static <T> Future<T> translate(Throwable failure) {
+  static <T> Future<T> translate(Throwable failure) {
     if (failure instanceof PgException pg && CID_CONFLICT_STATE.equals(pg.getSqlState())) {
       return Future.failedFuture(new ChatException(ChatError.CID_CONFLICT, pg.getErrorMessage()));
     }
@@ -225,6 +178,9 @@ final class ChatStore {
     }
     if (failure instanceof PgException pg && !isTransient(pg.getSqlState())) {
       return Future.failedFuture(failure);
+    }
+    if (!(failure instanceof PgException)) {
+      LOG.warn("Storage request failed: {}", failure.toString());
     }
     return Future.failedFuture(new ChatException(ChatError.UNAVAILABLE, "storage unavailable; retry"));
   }

@@ -48,6 +48,7 @@ public final class MessageStoreVerticle extends VerticleBase {
   private final MessageServiceConfig config;
   private Pool pool;
   private ChatStore store;
+  private BatchStore batchStore;
   private DeliveryRouter router;
   private GroupCommit<SendMessage, ChatStore.Stored> batches;
 
@@ -64,6 +65,7 @@ public final class MessageStoreVerticle extends VerticleBase {
         .using(vertx)
         .build();
     store = new ChatStore(pool, config.pairWindow());
+    batchStore = new BatchStore(pool);
     EventBus eventBus = vertx.eventBus();
     router = new DeliveryRouter(eventBus, new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis()));
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
@@ -125,8 +127,8 @@ public final class MessageStoreVerticle extends VerticleBase {
               failure.getMessage());
           return new UserRoutes(Map.of());
         })
-        .compose(routes -> store.sendBatch(batch.stream()
-                .map(request -> new ChatStore.BatchItem(request, routes.isViewing(request.toId(), request.fromId())))
+        .compose(routes -> batchStore.store(batch.stream()
+                .map(request -> new BatchStore.Item(request, routes.isViewing(request.toId(), request.fromId())))
                 .toList())
             .onSuccess(outcomes -> pushStored(batch, outcomes, routes)));
   }

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store's write paths under concurrency, below the gateway: {@code chat_send} and {@code chat_mark_read} on a
- * real PostgreSQL through the reactive pool, many transactions in flight at once.
+ * The store's write paths under concurrency, below the gateway: {@code chat_send}, batches and
+ * {@code chat_mark_read} on a real PostgreSQL through the reactive pool, many transactions in flight at once.
  */
 class ChatStoreConcurrencyTest {
 
@@ -47,6 +47,7 @@ class ChatStoreConcurrencyTest {
   private static PgConnectOptions database;
   private static Pool pool;
   private static ChatStore store;
+  private static BatchStore batchStore;
 
   @BeforeAll
   static void start() {
@@ -59,6 +60,7 @@ class ChatStoreConcurrencyTest {
         .using(vertx)
         .build();
     store = new ChatStore(pool, Duration.ofSeconds(10));
+    batchStore = new BatchStore(pool);
   }
 
   @AfterAll
@@ -201,7 +203,7 @@ class ChatStoreConcurrencyTest {
         return store.send(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null), read)
             .onSuccess(result -> record(result, read, stored, storedCids, changes, newestId));
       }
-      List<ChatStore.BatchItem> batch = new ArrayList<>();
+      List<BatchStore.Item> batch = new ArrayList<>();
       java.util.Set<String> inBatch = new java.util.HashSet<>();
       for (int n = 1 + random.nextInt(40); n > 0; n--) {
         long[] pair = directions[random.nextInt(directions.length)];
@@ -217,10 +219,10 @@ class ChatStoreConcurrencyTest {
               Origin.WS, null);
         }
         if (inBatch.add(request.fromId() + "/" + request.cid())) {
-          batch.add(new ChatStore.BatchItem(request, random.nextInt(4) == 0));
+          batch.add(new BatchStore.Item(request, random.nextInt(4) == 0));
         }
       }
-      return store.sendBatch(batch).onSuccess(outcomes -> {
+      return batchStore.store(batch).onSuccess(outcomes -> {
         for (int k = 0; k < batch.size(); k++) {
           Future<ChatStore.Stored> outcome = outcomes.get(k);
           SendMessage request = batch.get(k).request();
