@@ -158,28 +158,18 @@ public final class PresenceVerticle extends VerticleBase {
     });
   }
 
-  /** One Hazelcast lookup per user, all in flight together; users without connections are left out. */
+  /** One read-only entry processor over all the users, run where their entries live; offline users are left out. */
   private Future<UserRoutes> locateUsers(LocateUsers request) {
-    List<Long> userIds = request.userIds();
-    List<Future<UserPresence>> lookups = new ArrayList<>(userIds.size());
-    userIds.forEach(userId -> lookups.add(get(userId)));
-    return Future.all(lookups).map(all -> {
-      Map<Long, UserRoutes.Route> routes = new HashMap<>();
-      for (int i = 0; i < userIds.size(); i++) {
-        UserPresence entry = all.resultAt(i);
-        if (entry == null || entry.connections().isEmpty()) {
-          continue;
-        }
-        Set<String> gateways = new HashSet<>();
-        Set<Long> viewing = new HashSet<>();
-        entry.connections().values().forEach(connection -> {
-          gateways.add(connection.nodeId());
-          viewing.add(connection.viewing());
+    return fromStage(presence.submitToKeys(new HashSet<>(request.userIds()), new PresenceOps.Locate()))
+        .map(found -> {
+          Map<Long, UserRoutes.Route> routes = new HashMap<>();
+          found.forEach((userId, route) -> {
+            if (route != null) {
+              routes.put(userId, new UserRoutes.Route(route.gateways(), route.viewing()));
+            }
+          });
+          return new UserRoutes(routes);
         });
-        routes.put(userIds.get(i), new UserRoutes.Route(gateways, viewing));
-      }
-      return new UserRoutes(routes);
-    });
   }
 
   private void expireGracePeriods() {

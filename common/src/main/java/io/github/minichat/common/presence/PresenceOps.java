@@ -1,5 +1,6 @@
 package io.github.minichat.common.presence;
 
+import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import java.util.Map;
@@ -131,6 +132,31 @@ public final class PresenceOps {
       }
       store(entry, presence, retentionMillis);
       return wentOffline;
+    }
+  }
+
+  /** Where a user is connected and which chats those connections have open; null when the user has none. */
+  public record Route(Set<String> gateways, Set<Long> viewing) implements java.io.Serializable {
+  }
+
+  /**
+   * Reads a user's route where the entry lives, with no copy of the entry: one {@code submitToKeys} covers all the
+   * users of a batch of sends. Read-only, so Hazelcast takes no lock for it and writes no backup.
+   */
+  public record Locate() implements EntryProcessor<Long, UserPresence, Route>, ReadOnly {
+    @Override
+    public Route process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence presence = entry.getValue();
+      if (presence == null || presence.connections().isEmpty()) {
+        return null;
+      }
+      Set<String> gateways = new java.util.HashSet<>();
+      Set<Long> viewing = new java.util.HashSet<>();
+      presence.connections().values().forEach(connection -> {
+        gateways.add(connection.nodeId());
+        viewing.add(connection.viewing());
+      });
+      return new Route(gateways, viewing);
     }
   }
 }
