@@ -155,12 +155,12 @@ final class ChatCommand implements Callable<Integer> {
         stats.unsent.add(ClientLoops.await(driver.abandonWaiting()));
       }
       progress.close();
-      ClientLoops.await(Future.join(drivers.stream().map(ChatDriver::closeAll).toList()).recover(e -> null));
-
+      // the figures as the drain left them: closing fails whatever is still unanswered, which is no news
       var delivery = stats.delivery.total();
       var ack = stats.ack.total();
       summary = ChatReport.summarize(plan, stats, new ChatReport.Timings(connectSeconds, (end - measureStart) / 1e9,
           (drained - drainStart) / 1e9, clientCpu), servers, delivery, ack);
+      ClientLoops.await(Future.join(drivers.stream().map(ChatDriver::closeAll).toList()).recover(e -> null));
       System.out.println();
       System.out.print(summary.getString("text"));
       if (report != null) {

@@ -28,7 +28,8 @@ final class ChatReport {
     long measuredDelivered = stats.measuredDelivered.sum();
     long lost = stats.undelivered();
     JsonObject messages = new JsonObject().put("sent", sent).put("acked", stats.acked.sum())
-        .put("refused", stats.refused.sum()).put("unanswered", stats.unanswered.sum()).put("delivered", delivered)
+        .put("refused", stats.refused.sum())
+        .put("unanswered", Math.max(0, sent - stats.acked.sum() - stats.refused.sum())).put("delivered", delivered)
         .put("lost", lost).put("duplicated", stats.duplicated.sum()).put("unexpected", stats.unexpected.sum())
         .put("late", stats.late.sum()).put("unsent", stats.unsent.sum())
         .put("measured_sent", stats.measuredSent.sum()).put("measured_delivered", measuredDelivered);

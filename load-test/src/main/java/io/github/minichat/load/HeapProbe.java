@@ -20,7 +20,9 @@ final class HeapProbe {
 
   private static final Pattern HEAP_LINE =
       Pattern.compile("^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
-  private static final Pattern JCMD_USED = Pattern.compile("heap\\s+total\\s+\\d+K,\\s+used\\s+(\\d+)K");
+  /** G1's one heap line, or the serial and parallel collectors' generations (summed). */
+  private static final Pattern JCMD_USED =
+      Pattern.compile("(heap|generation|PSYoungGen|ParOldGen)\\s+total\\s+\\d+K,\\s+used\\s+(\\d+)K");
 
   private final long pid;
   private final String metricsUrl;
@@ -45,7 +47,13 @@ final class HeapProbe {
       }
     }
     Matcher matcher = JCMD_USED.matcher(jcmd("GC.heap_info"));
-    return matcher.find() ? Long.parseLong(matcher.group(1)) * 1024 : -1;
+    long kib = 0;
+    boolean found = false;
+    while (matcher.find()) {
+      kib += Long.parseLong(matcher.group(2));
+      found = true;
+    }
+    return found ? kib * 1024 : -1;
   }
 
   private long fromMetrics() {
