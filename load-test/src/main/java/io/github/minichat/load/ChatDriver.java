@@ -81,12 +81,12 @@ final class ChatDriver {
         return done.future();
       }
       double ratePerNano = plan.rate() * users.size() / plan.users() / 1e9;
-      long total = (long) ((endNanos - beginNanos) * ratePerNano);
+      long total = Math.round((endNanos - beginNanos) * ratePerNano);
       long[] issued = {0};
       loop.vertx().setPeriodic(PACE_TICK_MS, timer -> {
         long due = Math.min(total, (long) ((System.nanoTime() - beginNanos) * ratePerNano));
         while (issued[0] < due) {
-          long intended = beginNanos + (long) (issued[0] / ratePerNano);
+          long intended = beginNanos + Math.round(issued[0] / ratePerNano);
           users.get((int) (issued[0] % users.size())).due(intended);
           issued[0]++;
         }
