@@ -101,6 +101,11 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = "--live-heap", description = "full GC (jcmd GC.run) before each heap reading: live bytes only")
   boolean liveHeap;
 
+  @Option(names = "--baseline", defaultValue = "1s", converter = DurationConverter.class,
+      description = "quiet time after connecting whose server CPU (heartbeats, timers) is subtracted from the CPU "
+          + "per message as background; 0s: none (default: ${DEFAULT-VALUE})")
+  Duration baseline;
+
   @Option(names = "--report", description = "directory for summary.json, report.html and the latency histogram")
   Path report;
 
@@ -131,6 +136,11 @@ final class ChatCommand implements Callable<Integer> {
         return 2;
       }
       servers.read("connected", true);
+      if (!servers.isEmpty() && !baseline.isZero()) {
+        servers.read("quiet_start", false);
+        Thread.sleep(baseline.toMillis());
+        servers.read("quiet_end", false);
+      }
 
       long begin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
       long measureStart = begin + warmup.toNanos();
@@ -158,7 +168,7 @@ final class ChatCommand implements Callable<Integer> {
       // the figures as the drain left them: closing fails whatever is still unanswered, which is no news
       var delivery = stats.delivery.total();
       var ack = stats.ack.total();
-      summary = ChatReport.summarize(plan, stats, new ChatReport.Timings(connectSeconds, (end - measureStart) / 1e9,
+      summary = ChatReport.summarize(plan, stats, new ChatReport.Timings(connectSeconds, baseline.toMillis() / 1000.0, (end - measureStart) / 1e9,
           (drained - drainStart) / 1e9, clientCpu), servers, delivery, ack);
       ClientLoops.await(Future.join(drivers.stream().map(ChatDriver::closeAll).toList()).recover(e -> null));
       System.out.println();

@@ -15,7 +15,8 @@ import org.HdrHistogram.Histogram;
 final class ChatReport {
 
   /** Wall-clock and client-CPU figures of the run. */
-  record Timings(double connectSeconds, double measuredSeconds, double drainSeconds, double clientCpuSeconds) {
+  record Timings(double connectSeconds, double quietSeconds, double measuredSeconds, double drainSeconds,
+                 double clientCpuSeconds) {
   }
 
   private ChatReport() {
@@ -60,7 +61,12 @@ final class ChatReport {
             .put("cpu_us_per_message", perMessage(timings.clientCpuSeconds(), measuredDelivered)));
     if (!servers.isEmpty()) {
       double cpu = servers.cpuSeconds("measure_start", "drained");
+      double quiet = servers.cpuSeconds("quiet_start", "quiet_end");
+      double background = timings.quietSeconds() > 0
+          ? quiet / timings.quietSeconds() * (timings.measuredSeconds() + timings.drainSeconds()) : 0;
       summary.put("server", new JsonObject()
+          .put("background_cpu_cores", timings.quietSeconds() > 0 ? quiet / timings.quietSeconds() : 0)
+          .put("cpu_us_per_message_net", perMessage(Math.max(0, cpu - background), measuredDelivered))
           .put("processes", servers.toJson("idle", "connected", (int) stats.connected.sum(), "measure_start",
               "drained", measuredDelivered))
           .put("cpu_seconds_measured", cpu)
@@ -110,8 +116,10 @@ final class ChatReport {
         client.getDouble("cpu_us_per_message")));
     JsonObject server = s.getJsonObject("server");
     if (server != null) {
-      out.append(String.format("server CPU    %.2f s measured, %.1f µs per delivered message (all processes)%n",
-          server.getDouble("cpu_seconds_measured"), server.getDouble("cpu_us_per_message")));
+      out.append(String.format("server CPU    %.2f s measured, %.1f µs per delivered message (all processes); "
+              + "%.1f µs net of the quiet background (%.3f cores)%n",
+          server.getDouble("cpu_seconds_measured"), server.getDouble("cpu_us_per_message"),
+          server.getDouble("cpu_us_per_message_net"), server.getDouble("background_cpu_cores")));
       for (Object o : server.getJsonArray("processes")) {
         JsonObject p = (JsonObject) o;
         JsonObject r = p.getJsonObject("readings");

@@ -37,10 +37,10 @@ final class ServerSide {
   /** Reads every process; {@code withHeap} false skips the heap (it may cost a GC or a jcmd). */
   void read(String moment, boolean withHeap) {
     for (Process process : processes) {
+      long heap = withHeap ? process.heap().usedBytes() : -1; // first: its GC or jcmd is not the next interval's
       ServerProbe.Sample sample = process.os().sample();
       process.moments().add(moment);
-      process.readings().add(new Reading(sample.rssKib(), sample.cpuSeconds(),
-          withHeap ? process.heap().usedBytes() : -1));
+      process.readings().add(new Reading(sample.rssKib(), sample.cpuSeconds(), heap));
     }
   }
 
