@@ -30,9 +30,8 @@ record ChatPlan(int users, ChatTarget target, ChatMode mode, int peers, double r
     return rate > 0;
   }
 
-  /** What follows the send time in each message's data so that it is {@code textBytes} long. */
-  String padding() {
-    int length = Math.max(1, textBytes - 20);
-    return "|" + "x".repeat(length - 1);
+  /** What follows a send time of {@code timeDigits} characters in a message's data so that it is textBytes long. */
+  String padding(int timeDigits) {
+    return "|" + "x".repeat(Math.max(0, textBytes - timeDigits - 1));
   }
 }

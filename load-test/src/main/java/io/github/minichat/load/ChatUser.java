@@ -21,7 +21,8 @@ final class ChatUser implements ChatSocket.Pushes {
   private final Random random;
   private final ChatPlan plan;
   private final ChatStats stats;
-  private final String padding;
+  /** By the number of characters of the send time (it grows with the clock's digits). */
+  private final String[] paddings = new String[21];
   private final ArrayDeque<Long> waiting = new ArrayDeque<>();
   private final Map<Long, BitSet> seen = new HashMap<>();
   private int next;
@@ -35,7 +36,9 @@ final class ChatUser implements ChatSocket.Pushes {
     this.random = new Random(index);
     this.plan = plan;
     this.stats = stats;
-    this.padding = plan.padding();
+    for (int digits = 1; digits < paddings.length; digits++) {
+      paddings[digits] = plan.padding(digits);
+    }
     this.socket = new ChatSocket(userId, plan.target(), this);
   }
 
@@ -75,7 +78,8 @@ final class ChatUser implements ChatSocket.Pushes {
       stats.measuredSent.increment();
     }
     outstanding++;
-    socket.say(to, cid, intendedNanos + padding).onComplete(answer -> {
+    String time = Long.toString(intendedNanos);
+    socket.say(to, cid, time + paddings[time.length()]).onComplete(answer -> {
       outstanding--;
       if (answer.succeeded()) {
         stats.acked.increment();
