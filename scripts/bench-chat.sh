@@ -11,12 +11,14 @@
 # PostgreSQL of PG_URL if set, else an embedded PostgreSQL in a temporary folder) and the echo server (its own JVM),
 # and stops them at the end. With --cluster it measures the running scripts/local-cluster.sh instead (gateways on
 # :8081 and :8082, its pids from run/*.pid; start it with the limits below in its environment).
+# Before the measured runs, one echo and one chat run of SERVER_WARMUP (30s; 0s: none) warm the servers' JIT up.
 # Ports: BENCH_PORT (18080), BENCH_MANAGEMENT_PORT (19090), ECHO_PORT (18090), BENCH_PG_PORT (54339, embedded).
 # The load generator's JVM flags: LOAD_JAVA_OPTS (see scripts/load-test.sh); the server's: BENCH_JAVA_OPTS.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REPEAT=3 RATE=2000 USERS=1000 DURATION=20s WARMUP=5s MODE=pairs PEERS=4 WINDOW=8 SWEEP="" CLUSTER=0
 CEILING_DURATION="${CEILING_DURATION:-10s}"
+SERVER_WARMUP="${SERVER_WARMUP:-30s}"
 OUT="$ROOT/logs/bench-chat"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,7 +33,7 @@ while [ $# -gt 0 ]; do
     --sweep) SWEEP="$2"; shift ;;
     --cluster) CLUSTER=1 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -115,6 +117,15 @@ run() {
 start_echo
 COMMON=(--users "$USERS" --mode "$MODE" --peers "$PEERS" --warmup "$WARMUP")
 base=$(( ($(date +%s) % 1000) * 100000 + 10000000 ))
+# A fresh server spends its first tens of seconds compiling (C2 alone took most of a short run's server CPU):
+# warm both servers up with a run of each kind first, not counted.
+if [ "$SERVER_WARMUP" != 0s ]; then
+  echo "server warm-up ($SERVER_WARMUP each, not counted)"
+  run "warmup-echo" $((base + 1000)) "${COMMON[@]}" --target echo -u "ws://127.0.0.1:$ECHO_PORT/ws" --rate 0 \
+    --window "$WINDOW" --duration "$SERVER_WARMUP" > /dev/null
+  run "warmup-chat" $((base + 4000)) "${COMMON[@]}" -u "$CHAT_URLS" --rate "$RATE" --window 64 \
+    --duration "$SERVER_WARMUP" > /dev/null
+fi
 for ((i = 1; i <= REPEAT; i++)); do
   run "echo-ceiling-$i" $((base + i * 10000)) "${COMMON[@]}" --target echo -u "ws://127.0.0.1:$ECHO_PORT/ws" \
     --rate 0 --window "$WINDOW" --duration "$CEILING_DURATION" --server-pid "$ECHO_PID"
