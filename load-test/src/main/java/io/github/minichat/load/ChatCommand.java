@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         + "(sent, acked, delivered, lost, duplicated) and its send → delivery latency recorded.")
 final class ChatCommand implements Callable<Integer> {
 
-  @Option(names = "--users", defaultValue = "200", description = "connections, one per user (default: ${DEFAULT-VALUE})")
+  @Option(names = "--users", defaultValue = "200",
+      description = "connections, one per user (default: ${DEFAULT-VALUE})")
   int users;
 
   @Option(names = "--first-user", defaultValue = "2000000",
@@ -33,7 +34,8 @@ final class ChatCommand implements Callable<Integer> {
   @Option(names = "--mode", defaultValue = "pairs", description = "pairs or peers (default: ${DEFAULT-VALUE})")
   ChatMode mode;
 
-  @Option(names = "--peers", defaultValue = "4", description = "peers per user in peers mode (default: ${DEFAULT-VALUE})")
+  @Option(names = "--peers", defaultValue = "4",
+      description = "peers per user in peers mode (default: ${DEFAULT-VALUE})")
   int peers;
 
   @Option(names = "--rate", defaultValue = "1000",
@@ -121,6 +123,7 @@ final class ChatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ChatPlan plan = plan();
+    ConnectCommand.warnIfTooManyForFileDescriptors(users);
     ChatStats stats = new ChatStats();
     ServerSide servers = new ServerSide(serverPids, serverMetrics, liveHeap);
     servers.read("idle", true);
@@ -168,8 +171,9 @@ final class ChatCommand implements Callable<Integer> {
       // the figures as the drain left them: closing fails whatever is still unanswered, which is no news
       var delivery = stats.delivery.total();
       var ack = stats.ack.total();
-      summary = ChatReport.summarize(plan, stats, new ChatReport.Timings(connectSeconds, baseline.toMillis() / 1000.0, (end - measureStart) / 1e9,
-          (drained - drainStart) / 1e9, clientCpu), servers, delivery, ack);
+      ChatReport.Timings timings = new ChatReport.Timings(connectSeconds, baseline.toMillis() / 1000.0,
+          (end - measureStart) / 1e9, (drained - drainStart) / 1e9, clientCpu);
+      summary = ChatReport.summarize(plan, stats, timings, servers, delivery, ack);
       ClientLoops.await(Future.join(drivers.stream().map(ChatDriver::closeAll).toList()).recover(e -> null));
       System.out.println();
       System.out.print(summary.getString("text"));

@@ -31,7 +31,8 @@ final class HtmlReport {
     StringBuilder html = new StringBuilder();
     html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>minichat load test: ")
         .append(escape(summary.getString("scenario", ""))).append("</title><style>")
-        .append("body{font-family:sans-serif;margin:24px;color:#222}pre{background:#f6f6f6;padding:12px;white-space:pre-wrap}")
+        .append("body{font-family:sans-serif;margin:24px;color:#222}")
+        .append("pre{background:#f6f6f6;padding:12px;white-space:pre-wrap}")
         .append("h2{margin-top:32px}svg{background:#fff;border:1px solid #ddd}")
         .append("</style></head><body><h1>minichat load test</h1>");
     html.append("<pre>").append(escape(summary.getString("text", ""))).append("</pre>");

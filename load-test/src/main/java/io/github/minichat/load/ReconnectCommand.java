@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
         + "time until all are re-bound, connects/s and failures.")
 final class ReconnectCommand implements Callable<Integer> {
 
-  @Option(names = "--users", defaultValue = "1000", description = "connections, one per user (default: ${DEFAULT-VALUE})")
+  @Option(names = "--users", defaultValue = "1000",
+      description = "connections, one per user (default: ${DEFAULT-VALUE})")
   int users;
 
   @Option(names = "--first-user", defaultValue = "5000000",
@@ -103,6 +104,7 @@ final class ReconnectCommand implements Callable<Integer> {
     if (users < 1 || inFlight < 1 || backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
       throw new IllegalArgumentException("--users, --in-flight >= 1; --max-backoff >= --backoff");
     }
+    ConnectCommand.warnIfTooManyForFileDescriptors(users);
     Tokens tokens = Tokens.mint(secret != null ? secret : Tokens.secretFromEnvironment(), firstUser, users,
         Duration.ofHours(24));
     ChatSocket[] sockets = new ChatSocket[users];

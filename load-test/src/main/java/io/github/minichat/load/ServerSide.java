@@ -25,8 +25,8 @@ final class ServerSide {
   ServerSide(List<Long> pids, List<String> metricsUrls, boolean liveHeap) {
     for (int i = 0; i < pids.size(); i++) {
       String metrics = i < metricsUrls.size() ? metricsUrls.get(i) : null;
-      processes.add(new Process(pids.get(i), new ServerProbe(pids.get(i)), new HeapProbe(pids.get(i), metrics, liveHeap),
-          new ArrayList<>(), new ArrayList<>()));
+      processes.add(new Process(pids.get(i), new ServerProbe(pids.get(i)),
+          new HeapProbe(pids.get(i), metrics, liveHeap), new ArrayList<>(), new ArrayList<>()));
     }
   }
 

@@ -45,7 +45,8 @@ final class SyncCommand implements Callable<Integer> {
       description = "unacknowledged sends per sender at most (default: ${DEFAULT-VALUE})")
   int window;
 
-  @Option(names = "--text-bytes", defaultValue = "100", description = "characters per message (default: ${DEFAULT-VALUE})")
+  @Option(names = "--text-bytes", defaultValue = "100",
+      description = "characters per message (default: ${DEFAULT-VALUE})")
   int textBytes;
 
   @Option(names = {"-u", "--url"}, split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
@@ -96,6 +97,7 @@ final class SyncCommand implements Callable<Integer> {
     if (users < 2 || users % 2 != 0 || messages < 1 || page < 1 || window < 1) {
       throw new IllegalArgumentException("--users must be even and at least 2; --messages, --page, --window >= 1");
     }
+    ConnectCommand.warnIfTooManyForFileDescriptors(users);
     Tokens tokens = Tokens.mint(secret != null ? secret : Tokens.secretFromEnvironment(), firstUser, users,
         Duration.ofHours(24));
     String padding = "|" + "x".repeat(Math.max(1, textBytes - 20));

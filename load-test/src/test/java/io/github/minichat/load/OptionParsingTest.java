@@ -63,7 +63,9 @@ class OptionParsingTest {
     for (int index = 0; index < 10; index++) {
       long[] chosen = ChatCommand.peersOf(peers, index);
       assertThat(chosen).hasSize(4).doesNotHaveDuplicates().doesNotContain(100L + index);
-      assertThat(java.util.Arrays.stream(chosen).allMatch(id -> id >= 100 && id < 110)).isTrue();
+      for (long id : chosen) {
+        assertThat(id).isBetween(100L, 109L);
+      }
     }
     ChatPlan pairs = plan(ChatMode.PAIRS, 1);
     assertThat(ChatCommand.peersOf(pairs, 0)).containsExactly(101L);
