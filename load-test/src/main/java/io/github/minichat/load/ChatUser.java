@@ -1,6 +1,5 @@
 package io.github.minichat.load;
 
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -107,10 +106,8 @@ final class ChatUser implements ChatSocket.Pushes {
   }
 
   @Override
-  public void text(ChatSocket socket, JsonObject frame) {
+  public void text(ChatSocket socket, String cid, String data) {
     long now = System.nanoTime();
-    String cid = frame.getString("cid");
-    String data = frame.getString("data", "");
     int dash = cid == null ? -1 : cid.lastIndexOf('-');
     int bar = data.indexOf('|');
     if (dash < 1 || bar < 1) {

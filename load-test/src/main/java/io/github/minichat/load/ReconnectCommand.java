@@ -116,7 +116,7 @@ final class ReconnectCommand implements Callable<Integer> {
                  + "failed attempts %d  gave up %d", phase, bound.sum(), connectFailed.sum(), attempts.sum(),
              back.sum(), users, failures.values().stream().mapToLong(LongAdder::sum).sum(), gaveUp.sum()))) {
       ClientLoops.await(Connector.forEach(loops, all, inFlight, i -> {
-        sockets[i] = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (socket, frame) -> { });
+        sockets[i] = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (socket, cid, data) -> { });
         return ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), readyProbe, timeout)
             .onSuccess(ignored -> bound.increment()).onFailure(e -> connectFailed.increment());
       }));
@@ -160,7 +160,7 @@ final class ReconnectCommand implements Callable<Integer> {
     loop.vertx().setTimer(Math.max(1, delay), id -> {
       attempts.increment();
       firstAttemptNanos.accumulateAndGet(System.nanoTime(), Math::min);
-      ChatSocket socket = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (s, frame) -> { });
+      ChatSocket socket = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (s, cid, data) -> { });
       ConnectStart.open(loops, loop, socket, i, tokens.token(i), readyProbe, timeout).onComplete(result -> {
         if (result.succeeded()) {
           long now = System.nanoTime();

@@ -228,7 +228,7 @@ final class SyncCommand implements Callable<Integer> {
   }
 
   private ChatSocket.Pushes pushCounter() {
-    return (socket, frame) -> pushedWhileCatchingUp.increment();
+    return (socket, cid, data) -> pushedWhileCatchingUp.increment();
   }
 
   private JsonObject summarize(double burstSeconds, double catchUpSeconds, long missing, int offlineUsers) {
