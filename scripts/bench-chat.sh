@@ -145,14 +145,14 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for ((i = 1; i <= REPEAT; i++)); do
   e="$OUT/echo-ceiling-$i/summary.json" c="$OUT/chat-ceiling-$i/summary.json" r="$OUT/chat-rate-$i/summary.json"
   [ -f "$e" ] && [ -f "$c" ] && [ -f "$r" ] || continue
-  jq -r -s '.[0] as $e | .[1] as $c | .[2] as $r | "| \('"$i"') | \($e.throughput.delivered_per_s | floor) | \($c.throughput.delivered_per_s | floor) | \(($c.throughput.delivered_per_s / $e.throughput.delivered_per_s * 100 | floor) / 100) | \($r.throughput.delivered_per_s | floor) | \($r.latency_us.delivery.p50 / 1000) | \($r.latency_us.delivery.p90 / 1000) | \($r.latency_us.delivery.p99 / 1000) | \($r.latency_us.delivery.p99_9 / 1000) | \($r.latency_us.delivery.max / 1000) | \($r.messages.lost) | \($r.messages.duplicated) | \(($r.server.cpu_us_per_message // 0) | floor) |"' "$e" "$c" "$r"
+  jq -r -s '.[0] as $e | .[1] as $c | .[2] as $r | "| \('"$i"') | \($e.throughput.delivered_per_s | floor) | \($c.throughput.delivered_per_s | floor) | \(($c.throughput.delivered_per_s / $e.throughput.delivered_per_s * 1000 | floor) / 1000) | \($r.throughput.delivered_per_s | floor) | \($r.latency_us.delivery.p50 / 1000) | \($r.latency_us.delivery.p90 / 1000) | \($r.latency_us.delivery.p99 / 1000) | \($r.latency_us.delivery.p99_9 / 1000) | \($r.latency_us.delivery.max / 1000) | \($r.messages.lost) | \($r.messages.duplicated) | \(($r.server.cpu_us_per_message // 0) | floor) |"' "$e" "$c" "$r"
 done
 echo_fps="$(field echo-ceiling .throughput.delivered_per_s)"
 chat_mps="$(field chat-ceiling .throughput.delivered_per_s)"
 echo
 echo "median echo ceiling  $(printf '%.0f' "$echo_fps") frames/s ($USERS connections, window $WINDOW)"
 echo "median chat ceiling  $(printf '%.0f' "$chat_mps") messages/s delivered"
-awk -v c="$chat_mps" -v e="$echo_fps" 'BEGIN { r = c / e; printf "ceiling ratio        %.2f of the echo (%s: at least 0.5 wanted)\n", r, r >= 0.5 ? "met" : "NOT met" }'
+awk -v c="$chat_mps" -v e="$echo_fps" 'BEGIN { r = c / e; printf "ceiling ratio        %.3f of the echo (%s: at least 0.5 wanted)\n", r, r >= 0.5 ? "met" : "NOT met" }'
 echo "median chat at $RATE/s  delivery p50 $(ms "$(field chat-rate .latency_us.delivery.p50)") ms, p99 $(ms "$(field chat-rate .latency_us.delivery.p99)") ms, p99.9 $(ms "$(field chat-rate .latency_us.delivery.p99_9)") ms; server CPU $(printf '%.0f' "$(field chat-rate '.server.cpu_us_per_message // 0')") µs per delivered message"
 
 if [ -n "$SWEEP" ]; then
