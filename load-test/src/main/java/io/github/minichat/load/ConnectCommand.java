@@ -168,7 +168,7 @@ final class ConnectCommand implements Callable<Integer> {
   }
 
   /** One process holds at most its descriptor limit of sockets (20,000 here, and it cannot be raised). */
-  private static void warnIfTooManyForFileDescriptors(int connections) {
+  static void warnIfTooManyForFileDescriptors(int connections) {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix
         && connections + 200 > unix.getMaxFileDescriptorCount()) {
       System.err.printf("warning: %d connections but this process may open only %d files (ulimit -n): "

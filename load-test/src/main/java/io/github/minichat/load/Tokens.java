@@ -32,6 +32,13 @@ final class Tokens {
     return new Tokens(firstUser, tokens);
   }
 
+  /** Placeholders for targets that check no token (the echo server). */
+  static Tokens unsigned(long firstUser, int count) {
+    String[] tokens = new String[count];
+    java.util.Arrays.fill(tokens, "none");
+    return new Tokens(firstUser, tokens);
+  }
+
   long userId(int index) {
     return firstUser + index;
   }

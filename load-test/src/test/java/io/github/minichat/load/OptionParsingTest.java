@@ -56,4 +56,33 @@ class OptionParsingTest {
     assertThat(FailureReason.of(new RuntimeException(new UpgradeRejectedException("no", 401, null, null))))
         .isEqualTo("handshake refused: HTTP 401");
   }
+
+  @Test
+  void chatPeersAreDistinctOthersAndPairsArePartners() {
+    ChatPlan peers = plan(ChatMode.PEERS, 4);
+    for (int index = 0; index < 10; index++) {
+      long[] chosen = ChatCommand.peersOf(peers, index);
+      assertThat(chosen).hasSize(4).doesNotHaveDuplicates().doesNotContain(100L + index);
+      for (long id : chosen) {
+        assertThat(id).isBetween(100L, 109L);
+      }
+    }
+    ChatPlan pairs = plan(ChatMode.PAIRS, 1);
+    assertThat(ChatCommand.peersOf(pairs, 0)).containsExactly(101L);
+    assertThat(ChatCommand.peersOf(pairs, 7)).containsExactly(106L);
+  }
+
+  @Test
+  void chatMessagesAreAsLongAsAskedWithTheSendTimeFirst() {
+    String time = Long.toString(System.nanoTime());
+    String data = time + plan(ChatMode.PAIRS, 1).padding(time.length());
+    assertThat(data).hasSize(100);
+    assertThat(data.substring(0, data.indexOf('|'))).matches("-?\\d+");
+  }
+
+  private static ChatPlan plan(ChatMode mode, int peers) {
+    return new ChatPlan(10, ChatTarget.CHAT, mode, peers, 100, Duration.ZERO, Duration.ofSeconds(1), 100, 16, 8,
+        Duration.ofSeconds(5), Duration.ofSeconds(5), java.util.List.of(GatewayTarget.parse("ws://127.0.0.1:1/ws")),
+        java.util.List.of(), Tokens.unsigned(100, 10));
+  }
 }

@@ -1,0 +1,233 @@
+package io.github.minichat.load;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One user's socket speaking the chat protocol, with the answers as futures: {@link #open} completes once bound (the
+ * {@code heart} or {@code sync} after {@code bind} answered), {@link #say} with the {@code ack}, {@link #sync} with
+ * the page. Pushed {@code text} frames go to the {@link Pushes} handler. Against the echo server, open completes on
+ * the upgrade and the echoed frame is both the ack and the delivery. Touched only on its event loop.
+ */
+final class ChatSocket {
+
+  /** What the server sends unasked. */
+  interface Pushes {
+    /** A delivered message: its cid (null if it has none) and data. */
+    void text(ChatSocket socket, String cid, String data);
+
+    /** The server closed the socket (or it broke) while it was open. */
+    default void lost(ChatSocket socket, String why) {
+    }
+  }
+
+  private static final String ECHOED_SAY = "{\"type\":\"say\",";
+  private static final String DATA_FIELD = "\"data\":\"";
+  private static final String CID_FIELD = "\"cid\":\"";
+
+  private final long userId;
+  private final ChatTarget target;
+  private final Pushes pushes;
+  private final Map<String, Promise<JsonObject>> acks = new HashMap<>();
+  private final ArrayDeque<Promise<JsonObject>> syncs = new ArrayDeque<>();
+  private ClientWebSocket socket;
+  private Promise<Void> bound;
+  private ReadyProbe probe = ReadyProbe.HEART;
+  private Promise<Void> closed;
+  private boolean open;
+  private long heartSentNanos;
+
+  ChatSocket(long userId, ChatTarget target, Pushes pushes) {
+    this.userId = userId;
+    this.target = target;
+    this.pushes = pushes;
+  }
+
+  long userId() {
+    return userId;
+  }
+
+  boolean isOpen() {
+    return open;
+  }
+
+  /** Connects and binds; fails with the reason (handshake refused, timeout…). Call on the owning event loop. */
+  Future<Void> open(Vertx vertx, WebSocketClient client, WebSocketConnectOptions options, ReadyProbe readyProbe,
+      long timeoutMillis) {
+    probe = readyProbe;
+    bound = Promise.promise();
+    closed = null;
+    socket = client.webSocket();
+    socket.textMessageHandler(this::onText);
+    socket.closeHandler(ignored -> onClosed());
+    socket.exceptionHandler(ignored -> { }); // a close follows
+    long timer = vertx.setTimer(timeoutMillis, id -> failOpen(new ServerError("timeout")));
+    socket.connect(options).onComplete(connected -> {
+      if (connected.failed()) {
+        failOpen(connected.cause());
+      } else if (bound.future().isComplete()) {
+        socket.close(); // upgraded after it had timed out
+      } else if (target == ChatTarget.ECHO) {
+        becomeOpen();
+      }
+    });
+    return bound.future().onComplete(ignored -> vertx.cancelTimer(timer));
+  }
+
+  Future<JsonObject> say(long to, String cid, String data) {
+    Promise<JsonObject> ack = Promise.promise();
+    if (!open) {
+      ack.fail(new ServerError("closed"));
+      return ack.future();
+    }
+    acks.put(cid, ack);
+    socket.writeTextMessage("{\"type\":\"say\",\"from_id\":" + userId + ",\"to_id\":" + to + ",\"data\":\"" + data
+        + "\",\"cid\":\"" + cid + "\"}");
+    return ack.future();
+  }
+
+  Future<JsonObject> sync(long since, int limit) {
+    Promise<JsonObject> page = Promise.promise();
+    if (!open) {
+      page.fail(new ServerError("closed"));
+      return page.future();
+    }
+    syncs.add(page);
+    socket.writeTextMessage("{\"type\":\"sync\",\"since\":" + since + ",\"limit\":" + limit + "}");
+    return page.future();
+  }
+
+  /** A heartbeat, unless one is still unanswered; keeps the socket clear of the server's idle timeout. */
+  void heartbeat() {
+    if (open && target == ChatTarget.CHAT && heartSentNanos == 0) {
+      heartSentNanos = System.nanoTime();
+      socket.writeTextMessage(heartFrame());
+    }
+  }
+
+  /** Closes from our side; completes when the close handshake is done (or the socket was not open). */
+  Future<Void> close() {
+    if (!open) {
+      return Future.succeededFuture();
+    }
+    open = false;
+    closed = Promise.promise();
+    socket.close();
+    return closed.future();
+  }
+
+  private void onText(String text) {
+    if (text.startsWith(ECHOED_SAY)) {
+      onEcho(text);
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(text);
+    } catch (RuntimeException e) {
+      pushes.lost(this, "unparsable frame");
+      return;
+    }
+    switch (frame.getString("type", "")) {
+      case "init" -> {
+        socket.writeTextMessage("{\"type\":\"bind\",\"fromId\":" + userId + "}");
+        socket.writeTextMessage(probe == ReadyProbe.SYNC ? "{\"type\":\"sync\",\"since\":0,\"limit\":1}"
+            : heartFrame());
+      }
+      case "heart" -> {
+        if (!open && !bound.future().isComplete() && probe == ReadyProbe.HEART) {
+          becomeOpen();
+        }
+        heartSentNanos = 0;
+      }
+      case "ack" -> complete(acks.remove(frame.getString("cid")), frame);
+      case "sync" -> {
+        if (!open && !bound.future().isComplete() && probe == ReadyProbe.SYNC) {
+          becomeOpen();
+        } else {
+          complete(syncs.poll(), frame);
+        }
+      }
+      case "text" -> pushes.text(this, frame.getString("cid"), frame.getString("data", ""));
+      case "error" -> onError(frame);
+      default -> { } // letters, online: not what is measured
+    }
+  }
+
+  /**
+   * The echo server's answer: our own {@code say} frame, acknowledged and delivered at once. Read by position (we
+   * wrote it) rather than parsed, so that the baseline costs the client as little as it can.
+   */
+  private void onEcho(String text) {
+    int data = text.indexOf(DATA_FIELD) + DATA_FIELD.length();
+    int cid = text.indexOf(CID_FIELD, data) + CID_FIELD.length();
+    String cidValue = text.substring(cid, text.indexOf('"', cid));
+    complete(acks.remove(cidValue), null);
+    pushes.text(this, cidValue, text.substring(data, text.indexOf('"', data)));
+  }
+
+  private void onError(JsonObject frame) {
+    String ref = frame.getString("ref", "");
+    ServerError error = new ServerError(frame.getString("code", "?"));
+    Promise<JsonObject> pending = acks.remove(ref);
+    if (pending == null && ref.equals("sync")) {
+      pending = syncs.poll();
+    }
+    if (pending != null) {
+      pending.fail(error);
+    } else if (!bound.future().isComplete()) {
+      failOpen(error);
+    } else {
+      pushes.lost(this, "error frame " + error.code + " for " + ref);
+    }
+  }
+
+  private void onClosed() {
+    boolean ours = closed != null;
+    open = false;
+    failPending();
+    if (ours) {
+      closed.tryComplete();
+    } else if (!bound.future().isComplete()) {
+      failOpen(new ServerError("closed before bound: " + socket.closeStatusCode()));
+    } else if (bound.future().succeeded()) {
+      pushes.lost(this, "closed by server: " + socket.closeStatusCode());
+    }
+  }
+
+  private void failPending() {
+    acks.values().forEach(ack -> ack.tryFail(new ServerError("closed")));
+    acks.clear();
+    syncs.forEach(page -> page.tryFail(new ServerError("closed")));
+    syncs.clear();
+  }
+
+  private void becomeOpen() {
+    open = true;
+    bound.tryComplete();
+  }
+
+  private void failOpen(Throwable cause) {
+    if (bound.tryFail(cause) && socket != null) {
+      socket.close();
+    }
+  }
+
+  private static void complete(Promise<JsonObject> promise, JsonObject frame) {
+    if (promise != null) {
+      promise.tryComplete(frame);
+    }
+  }
+
+  private String heartFrame() {
+    return "{\"type\":\"heart\",\"fromId\":" + userId + "}";
+  }
+}

@@ -1,0 +1,125 @@
+package io.github.minichat.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.minichat.allinone.AllInOneMain;
+import io.github.minichat.common.Env;
+import io.github.minichat.message.testing.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Keeps the load generator from rotting: short runs of its scenarios against the whole system (in-process, fresh
+ * database) whose accounting must close: nothing lost, nothing duplicated, nothing refused. Not a benchmark.
+ */
+class LoadToolSmokeTest {
+
+  private static final String SECRET = "secret-of-the-load-tool-smoke-test-0123456789";
+  private static PgConnectOptions database;
+  private static AllInOneMain.Running system;
+  private static String url;
+
+  @BeforeAll
+  static void startSystem() throws IOException {
+    database = TestDatabase.create("load_smoke");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put("PG_URL", TestDatabase.url(database));
+    env.put("CHAT_JWT_SECRET", SECRET);
+    env.put("CHAT_HTTP_HOST", "127.0.0.1");
+    env.put("CHAT_HTTP_PORT", Integer.toString(port));
+    env.put("CHAT_GATEWAY_INSTANCES", "2");
+    env.put("CHAT_PRESENCE_GRACE_MS", "300");
+    // a load test raises the per-user limits, as the bench scripts do
+    env.put("CHAT_MESSAGES_PER_MINUTE", "1000000");
+    env.put("CHAT_MESSAGE_BURST", "100000");
+    env.put("CHAT_FRAMES_PER_SECOND", "100000");
+    env.put("CHAT_FRAME_BURST", "100000");
+    system = await(AllInOneMain.start(new Env(env), new VertxOptions()));
+    url = "ws://127.0.0.1:" + port + "/ws";
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    if (system != null) {
+      await(system.node().close());
+    }
+    if (database != null) {
+      TestDatabase.drop(database);
+    }
+  }
+
+  @Test
+  @DisplayName("a 3-second chat run of 20 users at 200 msg/s accounts for every message and writes its report")
+  void chatRunAccountsForEveryMessage(@TempDir Path reports) throws Exception {
+    // the drain ends as soon as everything is accounted for; its long bound only spares a busy CI machine a failure
+    ChatCommand chat = new ChatCommand();
+    new CommandLine(chat).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--users", "20", "--rate", "200",
+        "--warmup", "1s", "--duration", "3s", "--drain", "20s", "--baseline", "0s", "--event-loops", "2", "-u", url,
+        "--server-pid", Long.toString(ProcessHandle.current().pid()), "--report", reports.toString());
+    chat.secret = SECRET;
+
+    int exit = chat.call();
+
+    JsonObject summary = chat.summary();
+    JsonObject messages = summary.getJsonObject("messages");
+    assertThat(messages.getLong("sent")).isBetween(798L, 802L); // 200/s over 1 s warm-up + 3 s
+    assertThat(messages.getLong("acked")).isEqualTo(messages.getLong("sent"));
+    assertThat(messages.getLong("delivered")).isEqualTo(messages.getLong("sent"));
+    assertThat(messages.getLong("lost")).isZero();
+    assertThat(messages.getLong("duplicated")).isZero();
+    assertThat(messages.getLong("unexpected")).isZero();
+    assertThat(summary.getJsonObject("errors")).isEmpty();
+    assertThat(summary.getJsonObject("latency_us").getJsonObject("delivery").getLong("count")).isBetween(598L, 602L);
+    assertThat(summary.getJsonObject("latency_us").getJsonObject("ack").getLong("count")).isBetween(598L, 602L);
+    assertThat(summary.getJsonObject("server").getDouble("cpu_us_per_message")).isPositive();
+    assertThat(summary.getBoolean("ok")).isTrue();
+    assertThat(exit).isZero();
+    assertThat(reports.resolve("summary.json")).isNotEmptyFile();
+    assertThat(reports.resolve("report.html")).content().contains("<svg", "<polyline", "Delivery latency");
+  }
+
+  @Test
+  @DisplayName("a tiny offline burst is caught up through sync, every message exactly once")
+  void syncRunDeliversEveryMessageOnce() throws Exception {
+    SyncCommand sync = new SyncCommand();
+    new CommandLine(sync).parseArgs("--users", "6", "--messages", "30", "--page", "7", "--event-loops", "2",
+        "-u", url);
+    sync.secret = SECRET;
+
+    int exit = sync.call();
+
+    JsonObject messages = sync.summary().getJsonObject("messages");
+    assertThat(messages.getLong("acked")).isEqualTo(90);
+    assertThat(messages.getLong("received")).isEqualTo(90);
+    assertThat(messages.getLong("lost")).isZero();
+    assertThat(messages.getLong("duplicated")).isZero();
+    assertThat(sync.summary().getJsonObject("catch_up").getLong("pages")).isGreaterThan(3 + 3 * 4);
+    assertThat(exit).isZero();
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
