@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -158,18 +159,26 @@ public final class PresenceVerticle extends VerticleBase {
     });
   }
 
-  /** One read-only entry processor over all the users, run where their entries live; offline users are left out. */
+  /**
+   * A read-only entry processor per user, run where the entry lives (no copy of the entry is made), all in flight
+   * at once and joined before coming back to the event loop. Not {@code submitToKeys}: that hands every partition
+   * the whole key set. Offline users are left out.
+   */
   private Future<UserRoutes> locateUsers(LocateUsers request) {
-    return fromStage(presence.submitToKeys(new HashSet<>(request.userIds()), new PresenceOps.Locate()))
-        .map(found -> {
-          Map<Long, UserRoutes.Route> routes = new HashMap<>();
-          found.forEach((userId, route) -> {
-            if (route != null) {
-              routes.put(userId, new UserRoutes.Route(route.gateways(), route.viewing()));
-            }
-          });
-          return new UserRoutes(routes);
-        });
+    List<Long> userIds = request.userIds();
+    PresenceOps.Locate locate = new PresenceOps.Locate();
+    List<CompletableFuture<PresenceOps.Route>> lookups = new ArrayList<>(userIds.size());
+    userIds.forEach(userId -> lookups.add(presence.submitToKey(userId, locate).toCompletableFuture()));
+    return fromStage(CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))).map(ignored -> {
+      Map<Long, UserRoutes.Route> routes = new HashMap<>();
+      for (int i = 0; i < userIds.size(); i++) {
+        PresenceOps.Route route = lookups.get(i).join();
+        if (route != null) {
+          routes.put(userIds.get(i), new UserRoutes.Route(route.gateways(), route.viewing()));
+        }
+      }
+      return new UserRoutes(routes);
+    });
   }
 
   private void expireGracePeriods() {

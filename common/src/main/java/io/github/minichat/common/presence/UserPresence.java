@@ -1,5 +1,9 @@
 package io.github.minichat.common.presence;
 
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,10 +12,12 @@ import java.util.Map;
  * One user's entry in the cluster-wide presence map: their live connections (with the gateway node holding each
  * and the chat each has open), the end of their grace period, and when they were last seen. Owned by the presence
  * service; it lives in the cluster (a partitioned, backed-up Hazelcast map), not in any one process's heap.
+ *
+ * <p>Written with Hazelcast's own {@link DataSerializable}, not Java serialization: Hazelcast copies the entry for
+ * every entry processor (the map is indexed), and Java serialization made those copies the presence service's
+ * largest cost under chat load.
  */
-public final class UserPresence implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+public final class UserPresence implements DataSerializable {
 
   /**
    * A live connection: the gateway node that holds it, the peer whose chat it has open (0: none) as of which
@@ -49,6 +55,32 @@ public final class UserPresence implements Serializable {
   /** Connected, or inside the grace period after the last connection closed. */
   public boolean online() {
     return !connections.isEmpty() || graceUntil > 0;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeLong(graceUntil);
+    out.writeLong(lastSeen);
+    out.writeInt(connections.size());
+    for (Map.Entry<String, Connection> entry : connections.entrySet()) {
+      Connection connection = entry.getValue();
+      out.writeString(entry.getKey());
+      out.writeString(connection.nodeId());
+      out.writeLong(connection.viewing());
+      out.writeLong(connection.viewingChange());
+      out.writeLong(connection.connectedAt());
+    }
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    graceUntil = in.readLong();
+    lastSeen = in.readLong();
+    connections.clear();
+    for (int n = in.readInt(); n > 0; n--) {
+      String connectionId = in.readString();
+      connections.put(connectionId, new Connection(in.readString(), in.readLong(), in.readLong(), in.readLong()));
+    }
   }
 
   UserPresence copy() {
