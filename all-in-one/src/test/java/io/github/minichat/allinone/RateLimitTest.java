@@ -90,8 +90,10 @@ class RateLimitTest {
         client.send(RaceFreeSockets.heart(7011));
       }
       assertThat(client.awaitClose()).isEqualTo((short) 1008);
+      // exactly STRIKES unless a token refilled in the middle of the burst (a slow machine), which starts the count
+      // again: never fewer
       long refusals = client.drain().stream().filter(frame -> "rate_limited".equals(frame.getString("code"))).count();
-      assertThat(refusals).isEqualTo(STRIKES);
+      assertThat(refusals).isGreaterThanOrEqualTo(STRIKES);
     }
   }
 
