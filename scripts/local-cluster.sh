@@ -224,9 +224,15 @@ terminate() {
 }
 
 stop_all() {
-  local name pid gateways=() services=() leftovers
+  local name pid gateways=() services=() leftovers file
   for name in "${SERVICES[@]}"; do
     if [[ "$name" == gateway-* ]]; then gateways+=("$name"); else services+=("$name"); fi
+  done
+  # gateways started with more GATEWAY_PORTS than this call was given are stopped too
+  for file in "$RUN_DIR"/gateway-*.pid; do
+    [ -e "$file" ] || continue
+    name="$(basename "$file" .pid)"
+    if [[ " ${gateways[*]} " != *" $name "* ]]; then gateways+=("$name"); SERVICES+=("$name"); fi
   done
   # gateways first: they drain their sockets (close 1012) while the services that answer them still run
   leftovers="$(terminate "${gateways[@]}") $(terminate "${services[@]}")"
