@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,6 +23,9 @@ import picocli.CommandLine.Option;
     description = "Chat: users in pairs (or with k peers) send at an aggregate rate; every message is accounted for "
         + "(sent, acked, delivered, lost, duplicated) and its send → delivery latency recorded.")
 final class ChatCommand implements Callable<Integer> {
+
+  @Mixin
+  ClientOptions client = new ClientOptions();
 
   @Option(names = "--users", defaultValue = "200",
       description = "connections, one per user (default: ${DEFAULT-VALUE})")
@@ -65,32 +69,10 @@ final class ChatCommand implements Callable<Integer> {
       description = "after the last send, wait at most this long for acks and deliveries (default: ${DEFAULT-VALUE})")
   Duration drain;
 
-  @Option(names = {"-u", "--url"}, split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
-      converter = GatewayTarget.Converter.class,
-      description = "gateway (or echo server) WebSocket URL(s), connections spread round robin "
-          + "(default: ${DEFAULT-VALUE})")
-  List<GatewayTarget> targets;
-
   @Option(names = "--target", defaultValue = "chat",
       description = "chat (a minichat gateway) or echo (the bare echo-server: each echoed frame counts as "
           + "delivered) (default: ${DEFAULT-VALUE})")
   ChatTarget target;
-
-  @Option(names = "--in-flight", defaultValue = "128",
-      description = "handshakes in flight at most while connecting (default: ${DEFAULT-VALUE})")
-  int inFlight;
-
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "a connection not bound within this fails (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
-  @Option(names = "--source-addresses", defaultValue = "auto",
-      description = "local addresses to connect from: auto (127.0.0.2… over 20k connections), none, a count, "
-          + "a range 127.0.0.2..127.0.0.9 or a list (default: ${DEFAULT-VALUE})")
-  String sourceAddresses;
-
-  @Option(names = "--event-loops", description = "client event loops; default: CPU cores")
-  int eventLoops = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--server-pid", split = ",",
       description = "server process(es) on this machine: CPU and RSS from /proc, heap from --server-metrics or jcmd")
@@ -127,7 +109,7 @@ final class ChatCommand implements Callable<Integer> {
     ChatStats stats = new ChatStats();
     ServerSide servers = new ServerSide(serverPids, serverMetrics, liveHeap);
     servers.read("idle", true);
-    try (ClientLoops loops = new ClientLoops(Math.min(eventLoops, users), users, plan.targets(),
+    try (ClientLoops loops = new ClientLoops(Math.min(client.eventLoops, users), users, plan.targets(),
         plan.sourceAddresses()); ChatProgress progress = new ChatProgress(stats)) {
       List<ChatDriver> drivers = drivers(plan, stats, loops);
       long connectStart = System.nanoTime();
@@ -186,7 +168,7 @@ final class ChatCommand implements Callable<Integer> {
   }
 
   private ChatPlan plan() {
-    if (users < 2 || window < 1 || inFlight < 1 || eventLoops < 1 || textBytes < 24) {
+    if (users < 2 || window < 1 || client.inFlight < 1 || client.eventLoops < 1 || textBytes < 24) {
       throw new IllegalArgumentException("--users at least 2, --window, --in-flight, --event-loops at least 1, "
           + "--text-bytes at least 24");
     }
@@ -196,7 +178,7 @@ final class ChatCommand implements Callable<Integer> {
     if (mode == ChatMode.PEERS && (peers < 1 || peers >= users)) {
       throw new IllegalArgumentException("--peers must be 1.." + (users - 1));
     }
-    List<String> sources = SourceAddresses.resolve(sourceAddresses, users);
+    List<String> sources = SourceAddresses.resolve(client.sourceAddresses, users);
     Tokens tokens;
     if (target == ChatTarget.ECHO) {
       tokens = Tokens.unsigned(firstUser, users);
@@ -205,8 +187,8 @@ final class ChatCommand implements Callable<Integer> {
       tokens = Tokens.mint(secret != null ? secret : Tokens.secretFromEnvironment(), firstUser, users,
           Duration.ofHours(24));
     }
-    return new ChatPlan(users, target, mode, peers, rate, warmup, duration, textBytes, window, inFlight, timeout,
-        drain, List.copyOf(targets), sources, tokens);
+    return new ChatPlan(users, target, mode, peers, rate, warmup, duration, textBytes, window, client.inFlight,
+        client.timeout, drain, List.copyOf(client.targets), sources, tokens);
   }
 
   private static List<ChatDriver> drivers(ChatPlan plan, ChatStats stats, ClientLoops loops) {

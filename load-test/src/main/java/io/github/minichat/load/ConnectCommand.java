@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,25 +22,18 @@ import picocli.CommandLine.Option;
     description = "Connect storm: opens N authenticated WebSockets, measures connect rate and latency, holds, closes.")
 final class ConnectCommand implements Callable<Integer> {
 
+  @Mixin
+  ClientOptions client = new ClientOptions();
+
   private static final long CLOSE_WAIT_MS = 10_000;
 
   @Option(names = {"-n", "--connections"}, defaultValue = "1000",
       description = "sockets to open (default: ${DEFAULT-VALUE})")
   int connections;
 
-  @Option(names = {"-u", "--url"}, split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
-      converter = GatewayTarget.Converter.class,
-      description = "gateway WebSocket URL(s), comma separated or repeated, used round robin "
-          + "(default: ${DEFAULT-VALUE})")
-  List<GatewayTarget> targets;
-
   @Option(names = {"-r", "--rate"}, defaultValue = "0",
       description = "target connects/s, open loop; 0: as fast as possible (default: ${DEFAULT-VALUE})")
   double rate;
-
-  @Option(names = "--in-flight", defaultValue = "128",
-      description = "handshakes in flight at most (default: ${DEFAULT-VALUE})")
-  int inFlight;
 
   @Option(names = "--ready-on", defaultValue = "heart",
       description = "frame sent after bind whose answer marks a connection ready: heart (gateway only) or sync "
@@ -54,21 +48,9 @@ final class ConnectCommand implements Callable<Integer> {
       description = "heartbeat period of open connections, as the seed client's (default: ${DEFAULT-VALUE})")
   Duration heartbeat;
 
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "a connection not ready within this fails (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
   @Option(names = "--first-user", defaultValue = "1000000",
       description = "user id of the first connection; the others follow (default: ${DEFAULT-VALUE})")
   long firstUser;
-
-  @Option(names = "--source-addresses", defaultValue = "auto",
-      description = "local addresses to connect from: auto (127.0.0.2… when over 20k connections), none, a count, "
-          + "a range 127.0.0.2..127.0.0.9 or a list (default: ${DEFAULT-VALUE})")
-  String sourceAddresses;
-
-  @Option(names = "--event-loops", description = "event loops (one verticle each); default: CPU cores")
-  int eventLoops = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--server-pid", split = ",",
       description = "server process(es) on this machine whose RSS and CPU to report (read from /proc)")
@@ -79,7 +61,7 @@ final class ConnectCommand implements Callable<Integer> {
     StormPlan plan = plan();
     warnIfTooManyForFileDescriptors(plan.connections());
     StormStats stats = new StormStats();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(client.eventLoops));
     try {
       return run(vertx, plan, stats);
     } finally {
@@ -88,23 +70,23 @@ final class ConnectCommand implements Callable<Integer> {
   }
 
   private StormPlan plan() {
-    if (connections < 1 || inFlight < 1 || eventLoops < 1) {
+    if (connections < 1 || client.inFlight < 1 || client.eventLoops < 1) {
       throw new IllegalArgumentException("--connections, --in-flight and --event-loops must be at least 1");
     }
-    List<String> sources = SourceAddresses.resolve(sourceAddresses, connections);
-    if (!sources.isEmpty() && !targets.stream().allMatch(GatewayTarget::loopback)) {
-      throw new IllegalArgumentException("source addresses 127.0.0.x only reach loopback targets: "
+    List<String> sources = SourceAddresses.resolve(client.sourceAddresses, connections);
+    if (!sources.isEmpty() && !client.targets.stream().allMatch(GatewayTarget::loopback)) {
+      throw new IllegalArgumentException("source addresses 127.0.0.x only reach loopback client.targets: "
           + "use --source-addresses none (or real local addresses) for remote gateways");
     }
     System.out.printf("minting %d tokens (users %d..%d)%n", connections, firstUser, firstUser + connections - 1);
     Tokens tokens = Tokens.mint(Tokens.secretFromEnvironment(), firstUser, connections,
         Duration.ofHours(24).plus(hold));
-    return new StormPlan(connections, rate, inFlight, readyProbe, timeout, heartbeat, List.copyOf(targets), sources,
-        tokens);
+    return new StormPlan(connections, rate, client.inFlight, readyProbe, client.timeout, heartbeat,
+        List.copyOf(client.targets), sources, tokens);
   }
 
   private int run(Vertx vertx, StormPlan plan, StormStats stats) throws InterruptedException {
-    int loops = Math.min(eventLoops, plan.connections());
+    int loops = Math.min(client.eventLoops, plan.connections());
     List<StormVerticle> verticles = new ArrayList<>();
     for (int share = 0; share < loops; share++) {
       StormVerticle verticle = new StormVerticle(plan, stats, share, loops);

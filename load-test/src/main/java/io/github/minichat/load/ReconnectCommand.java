@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,6 +30,9 @@ import picocli.CommandLine.Option;
         + "time until all are re-bound, connects/s and failures.")
 final class ReconnectCommand implements Callable<Integer> {
 
+  @Mixin
+  ClientOptions client = new ClientOptions();
+
   @Option(names = "--users", defaultValue = "1000",
       description = "connections, one per user (default: ${DEFAULT-VALUE})")
   int users;
@@ -36,15 +40,6 @@ final class ReconnectCommand implements Callable<Integer> {
   @Option(names = "--first-user", defaultValue = "5000000",
       description = "user id of the first user (default: ${DEFAULT-VALUE})")
   long firstUser;
-
-  @Option(names = {"-u", "--url"}, split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
-      converter = GatewayTarget.Converter.class, description = "gateway WebSocket URL(s) (default: ${DEFAULT-VALUE})")
-  List<GatewayTarget> targets;
-
-  @Option(names = "--in-flight", defaultValue = "128",
-      description = "handshakes in flight while first connecting (the reconnects are not bounded: each user "
-          + "retries on its own) (default: ${DEFAULT-VALUE})")
-  int inFlight;
 
   @Option(names = "--hold", defaultValue = "2s", converter = DurationConverter.class,
       description = "time connected before the drop (default: ${DEFAULT-VALUE})")
@@ -65,19 +60,9 @@ final class ReconnectCommand implements Callable<Integer> {
       description = "frame after bind whose answer marks a user back: heart or sync (default: ${DEFAULT-VALUE})")
   ReadyProbe readyProbe;
 
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "an attempt not bound within this fails (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
   @Option(names = "--give-up", defaultValue = "120s", converter = DurationConverter.class,
       description = "after the drop, stop retrying after this long (default: ${DEFAULT-VALUE})")
   Duration giveUp;
-
-  @Option(names = "--source-addresses", defaultValue = "auto", description = "as for chat")
-  String sourceAddresses;
-
-  @Option(names = "--event-loops", description = "client event loops; default: CPU cores")
-  int eventLoops = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--server-pid", split = ",", description = "server process(es): CPU and RSS from /proc")
   List<Long> serverPids = new ArrayList<>();
@@ -101,7 +86,7 @@ final class ReconnectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (users < 1 || inFlight < 1 || backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
+    if (users < 1 || client.inFlight < 1 || backoff.isNegative() || maxBackoff.compareTo(backoff) < 0) {
       throw new IllegalArgumentException("--users, --in-flight >= 1; --max-backoff >= --backoff");
     }
     ConnectCommand.warnIfTooManyForFileDescriptors(users);
@@ -110,14 +95,14 @@ final class ReconnectCommand implements Callable<Integer> {
     ChatSocket[] sockets = new ChatSocket[users];
     ServerSide servers = new ServerSide(serverPids, List.of(), false);
     List<Integer> all = IntStream.range(0, users).boxed().toList();
-    try (ClientLoops loops = new ClientLoops(Math.min(eventLoops, users), users, List.copyOf(targets),
-        SourceAddresses.resolve(sourceAddresses, users));
+    try (ClientLoops loops = new ClientLoops(Math.min(client.eventLoops, users), users, List.copyOf(client.targets),
+        SourceAddresses.resolve(client.sourceAddresses, users));
          Ticker ticker = new Ticker(() -> String.format("%-9s bound %d  failed %d | attempts %d  back %d/%d  "
                  + "failed attempts %d  gave up %d", phase, bound.sum(), connectFailed.sum(), attempts.sum(),
              back.sum(), users, failures.values().stream().mapToLong(LongAdder::sum).sum(), gaveUp.sum()))) {
-      ClientLoops.await(Connector.forEach(loops, all, inFlight, i -> {
+      ClientLoops.await(Connector.forEach(loops, all, client.inFlight, i -> {
         sockets[i] = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (socket, cid, data) -> { });
-        return ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), readyProbe, timeout)
+        return ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), readyProbe, client.timeout)
             .onSuccess(ignored -> bound.increment()).onFailure(e -> connectFailed.increment());
       }));
       if (connectFailed.sum() > 0) {
@@ -137,7 +122,7 @@ final class ReconnectCommand implements Callable<Integer> {
       long end = System.nanoTime();
       servers.read("all_back", false);
       ticker.close();
-      ClientLoops.await(Connector.forEach(loops, all, inFlight, i -> sockets[i].close()));
+      ClientLoops.await(Connector.forEach(loops, all, client.inFlight, i -> sockets[i].close()));
 
       JsonObject summary = summarize(drop, end, servers);
       System.out.println();
@@ -161,7 +146,7 @@ final class ReconnectCommand implements Callable<Integer> {
       attempts.increment();
       firstAttemptNanos.accumulateAndGet(System.nanoTime(), Math::min);
       ChatSocket socket = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, (s, cid, data) -> { });
-      ConnectStart.open(loops, loop, socket, i, tokens.token(i), readyProbe, timeout).onComplete(result -> {
+      ConnectStart.open(loops, loop, socket, i, tokens.token(i), readyProbe, client.timeout).onComplete(result -> {
         if (result.succeeded()) {
           long now = System.nanoTime();
           back.increment();

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,6 +27,9 @@ import picocli.CommandLine.Option;
     description = "Offline burst + sync on reconnect: half the users go offline, the others send them M messages "
         + "each; the offline ones reconnect and page through sync. Checks exactly-once; measures catch-up time.")
 final class SyncCommand implements Callable<Integer> {
+
+  @Mixin
+  ClientOptions client = new ClientOptions();
 
   @Option(names = "--users", defaultValue = "200", description = "users, an even number (default: ${DEFAULT-VALUE})")
   int users;
@@ -48,24 +52,6 @@ final class SyncCommand implements Callable<Integer> {
   @Option(names = "--text-bytes", defaultValue = "100",
       description = "characters per message (default: ${DEFAULT-VALUE})")
   int textBytes;
-
-  @Option(names = {"-u", "--url"}, split = ",", defaultValue = "ws://127.0.0.1:8080/ws",
-      converter = GatewayTarget.Converter.class, description = "gateway WebSocket URL(s) (default: ${DEFAULT-VALUE})")
-  List<GatewayTarget> targets;
-
-  @Option(names = "--in-flight", defaultValue = "128",
-      description = "connects (and catch-ups) in flight at most (default: ${DEFAULT-VALUE})")
-  int inFlight;
-
-  @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
-      description = "a connection not bound within this fails (default: ${DEFAULT-VALUE})")
-  Duration timeout;
-
-  @Option(names = "--source-addresses", defaultValue = "auto", description = "as for chat")
-  String sourceAddresses;
-
-  @Option(names = "--event-loops", description = "client event loops; default: CPU cores")
-  int eventLoops = Runtime.getRuntime().availableProcessors();
 
   @Option(names = "--report", description = "directory for summary.json")
   Path report;
@@ -106,17 +92,17 @@ final class SyncCommand implements Callable<Integer> {
     BitSet[] seen = new BitSet[users];
     List<Integer> senders = IntStream.range(0, users).filter(i -> i % 2 == 0).boxed().toList();
     List<Integer> offline = IntStream.range(0, users).filter(i -> i % 2 == 1).boxed().toList();
-    try (ClientLoops loops = new ClientLoops(Math.min(eventLoops, users), users, List.copyOf(targets),
-        SourceAddresses.resolve(sourceAddresses, users));
+    try (ClientLoops loops = new ClientLoops(Math.min(client.eventLoops, users), users, List.copyOf(client.targets),
+        SourceAddresses.resolve(client.sourceAddresses, users));
          Ticker ticker = new Ticker(() -> String.format("%-8s sent %d acked %d refused %d | caught up %d/%d "
                  + "received %d duplicated %d pages %d", phase, sent.sum(), acked.sum(), refused.sum(), caughtUp.sum(),
              offline.size(), received.sum(), duplicated.sum(), pages.sum()))) {
       // everyone online; the offline-to-be note where their inbox ends
       List<Integer> all = IntStream.range(0, users).boxed().toList();
-      await(Connector.forEach(loops, all, inFlight, i -> {
+      await(Connector.forEach(loops, all, client.inFlight, i -> {
         sockets[i] = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, pushCounter());
         Future<Void> open = ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), ReadyProbe.HEART,
-            timeout);
+            client.timeout);
         return (i % 2 == 1 ? open.compose(ignored -> drain(sockets[i], i, cursors, null, 0)) : open)
             .onFailure(e -> connectFailed.increment());
       }));
@@ -125,7 +111,7 @@ final class SyncCommand implements Callable<Integer> {
         return 2;
       }
       phase = "offline";
-      await(Connector.forEach(loops, offline, inFlight, i -> sockets[i].close()));
+      await(Connector.forEach(loops, offline, client.inFlight, i -> sockets[i].close()));
 
       phase = "burst";
       long burstStart = System.nanoTime();
@@ -135,11 +121,11 @@ final class SyncCommand implements Callable<Integer> {
 
       phase = "catch-up";
       long catchUpStart = System.nanoTime();
-      await(Connector.forEach(loops, offline, inFlight, i -> {
+      await(Connector.forEach(loops, offline, client.inFlight, i -> {
         long start = System.nanoTime();
         sockets[i] = new ChatSocket(tokens.userId(i), ChatTarget.CHAT, pushCounter());
         seen[i] = new BitSet(messages);
-        return ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), ReadyProbe.HEART, timeout)
+        return ConnectStart.open(loops, loops.loop(i), sockets[i], i, tokens.token(i), ReadyProbe.HEART, client.timeout)
             .compose(ignored -> drain(sockets[i], i, cursors, seen[i], tokens.userId(i - 1)))
             .onSuccess(ignored -> {
               caughtUp.increment();
@@ -151,7 +137,7 @@ final class SyncCommand implements Callable<Integer> {
       long missing = offline.stream().mapToLong(i -> seen[i] == null ? messages
           : messages - seen[i].cardinality()).sum();
       ticker.close();
-      await(Connector.forEach(loops, all, inFlight, i -> sockets[i].close()));
+      await(Connector.forEach(loops, all, client.inFlight, i -> sockets[i].close()));
 
       summary = summarize(burstSeconds, catchUpSeconds, missing, offline.size());
       System.out.println();
