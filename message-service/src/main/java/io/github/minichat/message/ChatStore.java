@@ -25,6 +25,8 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * All SQL of the message service, over the reactive pool. The write paths are single calls to the
@@ -33,7 +35,7 @@ import java.util.Map;
  */
 final class ChatStore {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChatStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ChatStore.class);
 
   private static final String MESSAGE_COLUMNS =
       "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid";
