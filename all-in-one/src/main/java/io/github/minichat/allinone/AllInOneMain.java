@@ -34,7 +34,7 @@ public final class AllInOneMain {
   /** As {@link #deploy(Node, Env)}, with the services' readiness conditions added to {@code management}. */
   public static Future<GatewayMain.Drainable> deploy(Node node, Env env, Management management) {
     return PresenceServiceMain.deploy(node, env)
-        .compose(ignored -> MessageServiceMain.deploy(node.vertx(), env, management))
+        .compose(ignored -> MessageServiceMain.deploy(node, env, management))
         .compose(ignored -> GatewayMain.deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()), management));
   }
 

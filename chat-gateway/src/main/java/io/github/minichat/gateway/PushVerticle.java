@@ -31,8 +31,6 @@ final class PushVerticle extends VerticleBase {
     return Future.all(
         eventBus.<PushBatch>consumer(Addresses.gatewayDeliveries(gatewayId), message -> push(message.body()))
             .completion(),
-        eventBus.<UnreadCount>consumer(Addresses.gatewayUnread(gatewayId), message -> unreadChanged(message.body()))
-            .completion(),
         eventBus.<PresenceStatus>consumer(Addresses.PRESENCE_CHANGED, message -> presenceChanged(message.body()))
             .completion());
   }

@@ -28,23 +28,17 @@ public final class Addresses {
   public static final String PRESENCE_VIEWING = "chat.presence.viewing";
   /** {@link PresenceQuery} -> {@link PresenceStatus}. */
   public static final String PRESENCE_QUERY = "chat.presence.query";
-  /** {@link LocateRequest} -> {@link Routes}: the gateways holding connections of some users. */
-  public static final String PRESENCE_LOCATE = "chat.presence.locate";
-  /** {@link LocateUsers} -> {@link UserRoutes}: routes and open chats of the users of a batch of sends. */
-  public static final String PRESENCE_LOCATE_USERS = "chat.presence.locate-users";
   /** {@link PresenceStatus}, published to every gateway when a user goes online or offline. */
   public static final String PRESENCE_CHANGED = "chat.presence.changed";
 
   private Addresses() {
   }
 
-  /** {@link PushBatch}es for the connections held by one gateway node. */
+  /**
+   * {@link PushBatch}es (stored messages, unread counts) for the connections held by one gateway node. The message
+   * service finds the node of each user in its copy of the presence routes.
+   */
   public static String gatewayDeliveries(String gatewayId) {
     return "chat.gateway." + gatewayId + ".deliver";
-  }
-
-  /** {@link UnreadCount} pushes (after read marks) for the connections held by one gateway node. */
-  public static String gatewayUnread(String gatewayId) {
-    return "chat.gateway." + gatewayId + ".unread";
   }
 }

@@ -9,12 +9,11 @@ import java.time.Duration;
  * @param poolSize        PostgreSQL connections of the reactive pool
  * @param poolWaitQueue   requests allowed to wait for a connection before new ones fail fast (overload)
  * @param pairWindow      how close an HTTP send and a WebSocket send of a seed client must be to count as one
- * @param requestTimeout  how long to wait for the presence service
  * @param batchSize       most sends stored in one transaction
  * @param batchesInFlight transactions of batched sends running at once (each holds a pool connection)
  * @param sendQueue       sends waiting for a batch before new ones fail fast (overload)
  */
-public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow, Duration requestTimeout,
+public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow,
                                    int batchSize, int batchesInFlight, int sendQueue) {
 
   public static MessageServiceConfig from(Env env) {
@@ -22,7 +21,6 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
         env.integer("PG_POOL_SIZE", 8),
         env.integer("PG_POOL_WAIT_QUEUE", 2_000),
         env.millis("CHAT_PAIR_WINDOW_MS", 10_000),
-        env.millis("CHAT_BUS_TIMEOUT_MS", 5_000),
         env.integer("CHAT_STORE_BATCH_SIZE", 256),
         env.integer("CHAT_STORE_BATCHES_IN_FLIGHT", 2),
         env.integer("CHAT_STORE_QUEUE", 20_000));

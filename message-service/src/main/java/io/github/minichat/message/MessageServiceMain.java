@@ -3,6 +3,7 @@ package io.github.minichat.message;
 import io.github.minichat.common.Env;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
+import io.github.minichat.common.presence.RouteTable;
 import io.github.minichat.ops.Management;
 import io.github.minichat.ops.Observability;
 import io.vertx.core.DeploymentOptions;
@@ -20,17 +21,24 @@ public final class MessageServiceMain {
   private MessageServiceMain() {
   }
 
-  /** Deploys the message service into {@code vertx} (used by this main and by the all-in-one launcher). */
-  public static Future<String> deploy(Vertx vertx, Env env) {
-    return deploy(vertx, env, Management.checksOnly(vertx));
+  /** Deploys the message service on {@code node} (used by this main and by the all-in-one launcher). */
+  public static Future<String> deploy(Node node, Env env) {
+    return deploy(node, env, Management.checksOnly(node.vertx()));
   }
 
-  /** As {@link #deploy(Vertx, Env)}, and the service is ready in {@code management} only while PostgreSQL answers. */
-  public static Future<String> deploy(Vertx vertx, Env env, Management management) {
+  /**
+   * As {@link #deploy(Node, Env)}, and the service is ready in {@code management} only while PostgreSQL answers.
+   * The route table is loaded before the store starts, so that the first messages are pushed.
+   */
+  public static Future<String> deploy(Node node, Env env, Management management) {
+    Vertx vertx = node.vertx();
     MessageServiceConfig config = MessageServiceConfig.from(env);
+    Future<RouteTable> routes = vertx.executeBlocking(node::hazelcastForState)
+        .compose(hazelcast -> RouteTable.open(vertx, hazelcast, node.clustered()));
     return Postgres.resolve(vertx, env)
         .compose(options -> Postgres.migrate(vertx, options)
-            .compose(ignored -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config),
+            .compose(ignored -> routes)
+            .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table),
                 new DeploymentOptions()))
             .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check)));
   }
@@ -39,7 +47,7 @@ public final class MessageServiceMain {
     Env env = Env.system();
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
         .compose(node -> Management.start(node, env, Management.MESSAGE_SERVICE_PORT)
-            .compose(management -> deploy(node.vertx(), env, management)
+            .compose(management -> deploy(node, env, management)
                 .onSuccess(id -> {
                   management.started();
                   node.closeOnShutdown(Future::succeededFuture, Duration.ZERO);

@@ -14,12 +14,11 @@ import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
-import io.github.minichat.common.UserRoutes;
 import io.github.minichat.common.UnreadSummary;
+import io.github.minichat.common.presence.RouteTable;
 import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -27,12 +26,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Answers the message requests of the event bus: stores sends (then has them pushed), serves sync, history and
@@ -40,21 +35,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStoreVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(MessageStoreVerticle.class);
-
   static final int MAX_PAGE = 500;
 
   private final PgConnectOptions connectOptions;
   private final MessageServiceConfig config;
+  private final RouteTable routes;
   private Pool pool;
   private ChatStore store;
   private BatchStore batchStore;
   private DeliveryRouter router;
   private GroupCommit<SendMessage, ChatStore.Stored> batches;
 
-  public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config) {
+  public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config, RouteTable routes) {
     this.connectOptions = connectOptions;
     this.config = config;
+    this.routes = routes;
   }
 
   @Override
@@ -67,7 +62,7 @@ public final class MessageStoreVerticle extends VerticleBase {
     store = new ChatStore(pool, config.pairWindow());
     batchStore = new BatchStore(pool);
     EventBus eventBus = vertx.eventBus();
-    router = new DeliveryRouter(eventBus, new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis()));
+    router = new DeliveryRouter(eventBus, routes);
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
         request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
     return Future.all(
@@ -94,13 +89,13 @@ public final class MessageStoreVerticle extends VerticleBase {
       return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
     }
     // without a cid (seed clients) a send may be the twin of another: the single-message path pairs them
-    return router.isViewing(request.toId(), request.fromId())
-        .compose(viewing -> store.send(request, viewing))
+    return store.send(request, router.isViewing(request.toId(), request.fromId()))
         .map(stored -> {
           if (!stored.duplicate()) {
             ChatMetrics.messageStored();
-            UnreadCount unread = stored.message().read() ? null : stored.recipientUnread();
-            router.deliver(stored.message(), request.originConnection(), unread);
+            router.deliverAll(List.of(new Delivery(stored.message(), request.originConnection())),
+                stored.message().read() ? Map.of()
+                    : Map.of(stored.recipientUnread().userId(), stored.recipientUnread()));
           }
           return new SendResult(stored.message(), stored.duplicate());
         });
@@ -111,29 +106,17 @@ public final class MessageStoreVerticle extends VerticleBase {
   }
 
   /**
-   * One batch of sends: one presence lookup for all their users (open chats make messages read on arrival; the
-   * routes say where to push), one transaction, then one push per gateway. If presence cannot answer, the batch is
-   * stored all the same, unread and unpushed: clients catch up with sync.
+   * One batch of sends: one transaction (a message to a user who has the chat with its sender open is read on
+   * arrival), then one push per gateway.
    */
   private Future<List<Future<ChatStore.Stored>>> storeBatch(List<SendMessage> batch) {
-    Set<Long> users = new HashSet<>();
-    batch.forEach(request -> {
-      users.add(request.fromId());
-      users.add(request.toId());
-    });
-    return router.locateUsers(users)
-        .otherwise(failure -> {
-          LOG.warn("Presence did not answer for a batch of {} sends: storing them unpushed ({})", batch.size(),
-              failure.getMessage());
-          return new UserRoutes(Map.of());
-        })
-        .compose(routes -> batchStore.store(batch.stream()
-                .map(request -> new BatchStore.Item(request, routes.isViewing(request.toId(), request.fromId())))
-                .toList())
-            .onSuccess(outcomes -> pushStored(batch, outcomes, routes)));
+    return batchStore.store(batch.stream()
+            .map(request -> new BatchStore.Item(request, router.isViewing(request.toId(), request.fromId())))
+            .toList())
+        .onSuccess(outcomes -> pushStored(batch, outcomes));
   }
 
-  private void pushStored(List<SendMessage> batch, List<Future<ChatStore.Stored>> outcomes, UserRoutes routes) {
+  private void pushStored(List<SendMessage> batch, List<Future<ChatStore.Stored>> outcomes) {
     List<Delivery> deliveries = new ArrayList<>();
     Map<Long, UnreadCount> newestUnread = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -149,7 +132,7 @@ public final class MessageStoreVerticle extends VerticleBase {
             (a, b) -> a.version() >= b.version() ? a : b);
       }
     }
-    router.deliverAll(deliveries, newestUnread, routes);
+    router.deliverAll(deliveries, newestUnread);
   }
 
   private Future<SyncPage> sync(SyncRequest request) {

@@ -8,13 +8,9 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ConnectionEvent;
-import io.github.minichat.common.LocateRequest;
-import io.github.minichat.common.LocateUsers;
 import io.github.minichat.common.PresenceQuery;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.Replies;
-import io.github.minichat.common.Routes;
-import io.github.minichat.common.UserRoutes;
 import io.github.minichat.common.ViewingChanged;
 import io.github.minichat.common.cluster.Node;
 import io.github.minichat.common.presence.PresenceOps;
@@ -22,22 +18,17 @@ import io.github.minichat.common.presence.UserPresence;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tracks presence from the gateways' connection events in the cluster-wide presence map, answers presence and
- * routing questions, and publishes online/offline changes. Any number of instances share the work: the state is in
+ * Tracks presence from the gateways' connection events in the cluster-wide presence map (which message services
+ * copy to route deliveries), answers presence questions, and publishes online/offline changes. Any number of instances share the work: the state is in
  * the map, every update is an atomic entry processor that says whether it flipped the user's state, and only the
  * instance whose update flipped it announces the change.
  *
@@ -91,9 +82,7 @@ public final class PresenceVerticle extends VerticleBase {
         eventBus.consumer(Addresses.PRESENCE_CONNECTED, Replies.of(this::connected)).completion(),
         eventBus.consumer(Addresses.PRESENCE_DISCONNECTED, Replies.of(this::disconnected)).completion(),
         eventBus.consumer(Addresses.PRESENCE_VIEWING, Replies.of(this::viewing)).completion(),
-        eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion(),
-        eventBus.consumer(Addresses.PRESENCE_LOCATE, Replies.of(this::locate)).completion(),
-        eventBus.consumer(Addresses.PRESENCE_LOCATE_USERS, Replies.of(this::locateUsers)).completion()));
+        eventBus.consumer(Addresses.PRESENCE_QUERY, Replies.of(this::query)).completion()));
   }
 
   @Override
@@ -136,49 +125,6 @@ public final class PresenceVerticle extends VerticleBase {
 
   private Future<PresenceStatus> query(PresenceQuery query) {
     return get(query.userId()).map(entry -> status(query.userId(), entry));
-  }
-
-  private Future<Routes> locate(LocateRequest request) {
-    List<Future<UserPresence>> lookups = new ArrayList<>();
-    request.userIds().forEach(userId -> lookups.add(get(userId)));
-    return Future.all(lookups).map(all -> {
-      Set<String> gateways = new HashSet<>();
-      boolean viewing = false;
-      for (int i = 0; i < lookups.size(); i++) {
-        UserPresence entry = all.resultAt(i);
-        if (entry == null) {
-          continue;
-        }
-        entry.connections().values().forEach(connection -> gateways.add(connection.nodeId()));
-        if (request.viewer() != 0 && request.userIds().get(i) == request.viewer()) {
-          viewing = entry.connections().values().stream()
-              .anyMatch(connection -> connection.viewing() == request.viewed());
-        }
-      }
-      return new Routes(gateways, viewing);
-    });
-  }
-
-  /**
-   * A read-only entry processor per user, run where the entry lives (no copy of the entry is made), all in flight
-   * at once and joined before coming back to the event loop. Not {@code submitToKeys}: that hands every partition
-   * the whole key set. Offline users are left out.
-   */
-  private Future<UserRoutes> locateUsers(LocateUsers request) {
-    List<Long> userIds = request.userIds();
-    PresenceOps.Locate locate = new PresenceOps.Locate();
-    List<CompletableFuture<PresenceOps.Route>> lookups = new ArrayList<>(userIds.size());
-    userIds.forEach(userId -> lookups.add(presence.submitToKey(userId, locate).toCompletableFuture()));
-    return fromStage(CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))).map(ignored -> {
-      Map<Long, UserRoutes.Route> routes = new HashMap<>();
-      for (int i = 0; i < userIds.size(); i++) {
-        PresenceOps.Route route = lookups.get(i).join();
-        if (route != null) {
-          routes.put(userIds.get(i), new UserRoutes.Route(route.gateways(), route.viewing()));
-        }
-      }
-      return new UserRoutes(routes);
-    });
   }
 
   private void expireGracePeriods() {

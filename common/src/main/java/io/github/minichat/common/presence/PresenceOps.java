@@ -1,6 +1,5 @@
 package io.github.minichat.common.presence;
 
-import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
 import java.util.Map;
@@ -26,6 +25,7 @@ public final class PresenceOps {
    */
   static void store(Map.Entry<Long, UserPresence> entry, UserPresence presence, long retentionMillis) {
     long ttl = presence.online() ? 0 : Math.max(1, retentionMillis); // 0: no expiry
+    presence.touch();
     ((ExtendedMapEntry<Long, UserPresence>) entry).setValue(presence, ttl, TimeUnit.MILLISECONDS);
   }
 
@@ -82,6 +82,7 @@ public final class PresenceOps {
         UserPresence presence = entry.getValue().copy();
         presence.connections().put(connectionId,
             new UserPresence.Connection(connection.nodeId(), peer, change, connection.connectedAt()));
+        presence.touch();
         entry.setValue(presence);
       }
       return false;
@@ -132,31 +133,6 @@ public final class PresenceOps {
       }
       store(entry, presence, retentionMillis);
       return wentOffline;
-    }
-  }
-
-  /** Where a user is connected and which chats those connections have open; null when the user has none. */
-  public record Route(Set<String> gateways, Set<Long> viewing) implements java.io.Serializable {
-  }
-
-  /**
-   * Reads a user's route where the entry lives, with no copy of the entry: one {@code submitToKeys} covers all the
-   * users of a batch of sends. Read-only, so Hazelcast takes no lock for it and writes no backup.
-   */
-  public record Locate() implements EntryProcessor<Long, UserPresence, Route>, ReadOnly {
-    @Override
-    public Route process(Map.Entry<Long, UserPresence> entry) {
-      UserPresence presence = entry.getValue();
-      if (presence == null || presence.connections().isEmpty()) {
-        return null;
-      }
-      Set<String> gateways = new java.util.HashSet<>();
-      Set<Long> viewing = new java.util.HashSet<>();
-      presence.connections().values().forEach(connection -> {
-        gateways.add(connection.nodeId());
-        viewing.add(connection.viewing());
-      });
-      return new Route(gateways, viewing);
     }
   }
 }

@@ -30,6 +30,8 @@ public final class UserPresence implements DataSerializable {
   /** While the user has no connection but still counts as online: when that ends (epoch ms); else 0. */
   private long graceUntil;
   private long lastSeen;
+  /** Grows with every write, so that a copy of the map can tell a newer entry from an older one. */
+  private long version;
 
   public Map<String, Connection> connections() {
     return connections;
@@ -52,6 +54,18 @@ public final class UserPresence implements DataSerializable {
     this.lastSeen = at;
   }
 
+  public long version() {
+    return version;
+  }
+
+  /**
+   * Marks a write: one more than before, and at least the clock's milliseconds times 1024, so that an entry created
+   * again after it expired still counts as newer than the one before it.
+   */
+  void touch() {
+    version = Math.max(version + 1, System.currentTimeMillis() << 10);
+  }
+
   /** Connected, or inside the grace period after the last connection closed. */
   public boolean online() {
     return !connections.isEmpty() || graceUntil > 0;
@@ -61,6 +75,7 @@ public final class UserPresence implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeLong(graceUntil);
     out.writeLong(lastSeen);
+    out.writeLong(version);
     out.writeInt(connections.size());
     for (Map.Entry<String, Connection> entry : connections.entrySet()) {
       Connection connection = entry.getValue();
@@ -76,6 +91,7 @@ public final class UserPresence implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     graceUntil = in.readLong();
     lastSeen = in.readLong();
+    version = in.readLong();
     connections.clear();
     for (int n = in.readInt(); n > 0; n--) {
       String connectionId = in.readString();
@@ -88,6 +104,7 @@ public final class UserPresence implements DataSerializable {
     copy.connections.putAll(connections);
     copy.graceUntil = graceUntil;
     copy.lastSeen = lastSeen;
+    copy.version = version;
     return copy;
   }
 }

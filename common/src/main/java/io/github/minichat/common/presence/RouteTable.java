@@ -1,0 +1,212 @@
+package io.github.minichat.common.presence;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This process's copy of the routes in the presence map: for each user, the gateway nodes holding their connections
+ * and the chats those connections have open. Kept current by Hazelcast's entry events, so that routing a message
+ * costs a local map read instead of a cluster operation per user.
+ *
+ * <p>Events arrive shortly after each write, so the copy may lag by about a network hop. Two things keep that
+ * harmless: every entry carries a version and an older one never replaces a newer one (the initial load and the
+ * events may interleave), and {@link #confirm} reads the map itself for users the copy shows without a connection,
+ * so that a user who has just connected and synced is pushed what was stored after that sync. When a member leaves
+ * the cluster (its events in flight are lost), the copy is loaded again.
+ */
+public final class RouteTable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
+
+  /** Where a user's connections are, as of one version of their presence entry; no gateway: not connected. */
+  public record Route(long version, Set<String> gateways, Set<Long> viewing) {
+  }
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final IMap<Long, UserPresence> presence;
+  private final ConcurrentHashMap<Long, Route> routes = new ConcurrentHashMap<>();
+  /** One set per gateway node, shared by the routes of all users connected only there. */
+  private final ConcurrentHashMap<String, Set<String>> singleGateways = new ConcurrentHashMap<>();
+  private UUID entryListener;
+  private UUID membershipListener;
+
+  private RouteTable(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.presence = hazelcast.getMap(PresenceOps.MAP);
+  }
+
+  /** Listens to the presence map, then loads it (in a worker: Hazelcast calls block). */
+  public static Future<RouteTable> open(Vertx vertx, HazelcastInstance hazelcast, boolean clustered) {
+    RouteTable table = new RouteTable(vertx, hazelcast);
+    return vertx.executeBlocking(() -> {
+      table.entryListener = table.presence.addEntryListener(table.new Changes(), true);
+      if (clustered) {
+        table.membershipListener = hazelcast.getCluster().addMembershipListener(table.new Departures());
+      }
+      table.load();
+      return table;
+    }, false);
+  }
+
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      presence.removeEntryListener(entryListener);
+      if (membershipListener != null) {
+        hazelcast.getCluster().removeMembershipListener(membershipListener);
+      }
+      return null;
+    }, false);
+  }
+
+  /** The gateway nodes holding connections of {@code user}; empty when the copy knows of none. */
+  public Set<String> gatewaysOf(long user) {
+    Route route = routes.get(user);
+    return route == null ? Set.of() : route.gateways();
+  }
+
+  /** Whether some connection of {@code user} has the chat with {@code peer} open. */
+  public boolean isViewing(long user, long peer) {
+    Route route = routes.get(user);
+    return route != null && route.viewing().contains(peer);
+  }
+
+  /**
+   * Reads the presence map itself for those of {@code users} the copy shows without a connection, and takes in what
+   * it finds; completes when the copy is at least as new as those reads (on the caller's context).
+   */
+  public Future<Void> confirm(Collection<Long> users) {
+    List<Future<UserPresence>> reads = new ArrayList<>();
+    List<Long> read = new ArrayList<>();
+    for (long user : users) {
+      if (gatewaysOf(user).isEmpty()) {
+        read.add(user);
+        reads.add(Future.fromCompletionStage(presence.getAsync(user), vertx.getOrCreateContext()));
+      }
+    }
+    if (reads.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Future.join(reads).transform(done -> {
+      for (int i = 0; i < reads.size(); i++) {
+        if (reads.get(i).succeeded() && reads.get(i).result() != null) {
+          apply(read.get(i), reads.get(i).result());
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Number of users in the copy (connected or recently so). */
+  public int size() {
+    return routes.size();
+  }
+
+  private void load() {
+    long started = System.nanoTime();
+    int entries = 0;
+    for (Map.Entry<Long, UserPresence> entry : presence.entrySet()) {
+      apply(entry.getKey(), entry.getValue());
+      entries++;
+    }
+    LOG.info("Route table loaded: {} presence entries in {} ms", entries, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  /** Takes in an entry unless the copy already holds the same or a newer version of it. */
+  private void apply(long user, UserPresence entry) {
+    Route route = routeOf(entry);
+    routes.merge(user, route, (current, offered) -> offered.version() > current.version() ? offered : current);
+  }
+
+  /** Forgets a user whose entry is gone, unless the copy already holds a newer one. */
+  private void forget(long user, UserPresence removed) {
+    long removedVersion = removed == null ? Long.MAX_VALUE : removed.version();
+    routes.computeIfPresent(user, (key, current) -> current.version() <= removedVersion ? null : current);
+  }
+
+  private Route routeOf(UserPresence entry) {
+    Collection<UserPresence.Connection> connections = entry.connections().values();
+    if (connections.isEmpty()) {
+      return new Route(entry.version(), Set.of(), Set.of());
+    }
+    Set<String> gateways = new HashSet<>();
+    Set<Long> viewing = new HashSet<>();
+    for (UserPresence.Connection connection : connections) {
+      gateways.add(connection.nodeId());
+      if (connection.viewing() != 0) {
+        viewing.add(connection.viewing());
+      }
+    }
+    Set<String> sharedGateways = gateways.size() == 1
+        ? singleGateways.computeIfAbsent(gateways.iterator().next(), Set::of)
+        : Set.copyOf(gateways);
+    return new Route(entry.version(), sharedGateways, Set.copyOf(viewing));
+  }
+
+  /** Runs on Hazelcast's event threads; in order per user. */
+  private final class Changes implements EntryAddedListener<Long, UserPresence>,
+      EntryUpdatedListener<Long, UserPresence>, EntryRemovedListener<Long, UserPresence>,
+      EntryExpiredListener<Long, UserPresence>, EntryEvictedListener<Long, UserPresence> {
+
+    @Override
+    public void entryAdded(EntryEvent<Long, UserPresence> event) {
+      apply(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<Long, UserPresence> event) {
+      apply(event.getKey(), event.getValue());
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<Long, UserPresence> event) {
+      forget(event.getKey(), event.getOldValue());
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<Long, UserPresence> event) {
+      forget(event.getKey(), event.getOldValue());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<Long, UserPresence> event) {
+      forget(event.getKey(), event.getOldValue());
+    }
+  }
+
+  /** A member that left may have taken events in flight with it: load the map again. */
+  private final class Departures implements MembershipListener {
+    @Override
+    public void memberAdded(MembershipEvent event) {
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      vertx.executeBlocking(() -> {
+        load();
+        return null;
+      }, false).onFailure(failure -> LOG.warn("Route table not reloaded: {}", failure.toString()));
+    }
+  }
+}
