@@ -42,7 +42,20 @@ public final class Postgres {
     if (password != null) {
       options.setPassword(password);
     }
-    return options.setCachePreparedStatements(true).setPipeliningLimit(256);
+    return tuned(options);
+  }
+
+  /**
+   * Statements prepared once per connection and pipelined, and planned as the key lookups they all are: no sequential
+   * scans, hash or merge joins. Left to its estimates, PostgreSQL hashes the whole of {@code inboxes} and
+   * {@code conversations} for a batch of a few dozen keys (their hot rows carry many dead versions that the
+   * estimates do not see), which made the store's database time grow with the number of users.
+   */
+  private static PgConnectOptions tuned(PgConnectOptions options) {
+    return options.setCachePreparedStatements(true).setPipeliningLimit(256)
+        .addProperty("enable_seqscan", "off")
+        .addProperty("enable_hashjoin", "off")
+        .addProperty("enable_mergejoin", "off");
   }
 
   /**
@@ -62,10 +75,9 @@ public final class Postgres {
     LOG.info("No PG_URL or PGHOST set: starting an embedded PostgreSQL in {}", dir);
     return vertx.executeBlocking(() -> EmbeddedPostgres.start(dir, port).managedByCaller())
         .compose(server -> vertx.deployVerticle(new EmbeddedServerOwner(server)).map(server))
-        .map(server -> new PgConnectOptions()
+        .map(server -> tuned(new PgConnectOptions()
             .setHost(server.host()).setPort(server.port())
-            .setUser(server.user()).setDatabase(server.database())
-            .setCachePreparedStatements(true).setPipeliningLimit(256));
+            .setUser(server.user()).setDatabase(server.database())));
   }
 
   /** Stops the embedded server when Vert.x closes: after a graceful shutdown has drained the clients. */
