@@ -251,7 +251,7 @@ final class ChatSocket {
   /** Every frame, valid or not, takes a token from the connection's bucket; a refused one is answered and dropped. */
   private boolean admitFrame() {
     try {
-      RateLimits.take(frames, "more than " + config.limits().framesPerSecond() + " frames per second");
+      rateLimits.takeFrame(frames);
       return true;
     } catch (ChatException e) {
       refuse(e, null);

@@ -3,7 +3,6 @@ package io.github.minichat.gateway;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.local.SynchronizationStrategy;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
@@ -22,9 +21,15 @@ final class RateLimits {
   private final Cache<Long, Bucket> messageBuckets;
   private final Cache<Long, Bucket> httpBuckets;
   private final Map<Long, Integer> openSockets = new ConcurrentHashMap<>();
+  private final String frameLimit;
+  private final String messageLimit;
+  private final String httpLimit;
 
   RateLimits(GatewayLimits limits) {
     this.limits = limits;
+    this.frameLimit = "more than " + limits.framesPerSecond() + " frames per second";
+    this.messageLimit = "more than " + limits.messagesPerMinute() + " messages per minute";
+    this.httpLimit = "more than " + limits.httpRequestsPerSecond() + " requests per second";
     this.messageBuckets = buckets(limits.messageBurst(), limits.messagesPerMinute(), Duration.ofMinutes(1));
     this.httpBuckets = buckets(limits.httpBurst(), limits.httpRequestsPerSecond(), Duration.ofSeconds(1));
   }
@@ -57,7 +62,7 @@ final class RateLimits {
             .addLimit(limit -> limit.capacity(limits.messageBurst())
                 .refillGreedy(limits.messagesPerMinute(), Duration.ofMinutes(1)))
             .build()),
-        "more than " + limits.messagesPerMinute() + " messages per minute");
+        messageLimit);
   }
 
   /** Takes one HTTP API request from the user's allowance, or refuses with the time until the next one. */
@@ -66,14 +71,19 @@ final class RateLimits {
             .addLimit(limit -> limit.capacity(limits.httpBurst())
                 .refillGreedy(limits.httpRequestsPerSecond(), Duration.ofSeconds(1)))
             .build()),
-        "more than " + limits.httpRequestsPerSecond() + " requests per second");
+        httpLimit);
+  }
+
+  /** Takes one frame from a connection's bucket, or refuses with the time until the next one. */
+  void takeFrame(Bucket frames) {
+    take(frames, frameLimit);
   }
 
   /** Takes one token from a bucket, or refuses with a {@link ChatError#RATE_LIMITED} naming when to retry. */
-  static void take(Bucket bucket, String what) {
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    if (!probe.isConsumed()) {
-      long retryAfterMillis = Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toMillis() + 1);
+  private static void take(Bucket bucket, String what) {
+    if (!bucket.tryConsume(1)) { // the common case allocates nothing; a refusal asks how long to wait
+      long waitNanos = bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+      long retryAfterMillis = Math.max(1, Duration.ofNanos(waitNanos).toMillis() + 1);
       throw new ChatException(ChatError.RATE_LIMITED, "rate limit exceeded: " + what + "; retry later",
           retryAfterMillis);
     }

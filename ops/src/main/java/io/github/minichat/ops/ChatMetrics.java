@@ -141,6 +141,10 @@ public final class ChatMetrics {
   }
 
   private static Counter frameCounter(Map<String, Counter> counters, String name, String type) {
+    Counter counter = counters.get(type); // on every frame: no lambda unless the counter is new
+    if (counter != null) {
+      return counter;
+    }
     Function<String, Counter> create = key -> Counter.builder(name)
         .description(name.equals(FRAMES_IN) ? "Frames received from clients, by type" : "Frames sent to clients, by type")
         .tag("type", key).register(REGISTRY);
