@@ -22,6 +22,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -34,6 +35,9 @@ import java.util.function.Supplier;
  * requests that would time out anyway. Bookkeeping of closed connections is never shed.
  */
 final class ServiceClient {
+
+  /** How long a closed connection's report to presence is retried before it is given up (and logged). */
+  static final long DISCONNECT_REPORT_DEADLINE_MS = 300_000;
 
   /** Suggested wait before retrying a shed request. */
   static final long OVERLOAD_RETRY_MILLIS = 1_000;
@@ -137,11 +141,24 @@ final class ServiceClient {
 
   /**
    * Reports a closed connection. Answered and retried, not sent one-way: a one-way send to a presence node that has
-   * just died is dropped without a word, and the user would then stay online for good. Applying it twice is harmless
-   * (the second finds the connection gone).
+   * just died is dropped without a word, and the user would then stay online for good. For the same reason it is
+   * retried for up to {@link #DISCONNECT_REPORT_DEADLINE_MS}, not a few times: when tens of thousands of clients
+   * leave at once, presence may take longer than a few request timeouts to catch up. Pauses double up to about 13 s,
+   * jittered so that the retries of a storm do not arrive together. Applying it twice is harmless (the second
+   * finds the connection gone).
    */
   Future<Boolean> disconnected(ConnectionEvent event) {
-    return retrying(Addresses.PRESENCE_DISCONNECTED, event, 1);
+    return reportDisconnect(event, 1, System.nanoTime() + DISCONNECT_REPORT_DEADLINE_MS * 1_000_000);
+  }
+
+  private Future<Boolean> reportDisconnect(ConnectionEvent event, int attempt, long deadlineNanos) {
+    return this.<Boolean>request(Addresses.PRESENCE_DISCONNECTED, event).recover(failure -> {
+      long pauseMillis = 100 + ThreadLocalRandom.current().nextLong(100L << Math.min(attempt, 7));
+      if (!ChatError.of(failure).retryable() || System.nanoTime() + pauseMillis * 1_000_000 > deadlineNanos) {
+        return Future.failedFuture(failure);
+      }
+      return vertx.timer(pauseMillis).compose(ignored -> reportDisconnect(event, attempt + 1, deadlineNanos));
+    });
   }
 
   /** Which chat a connection has open; answered and retried like a disconnect (changes are numbered). */

@@ -110,7 +110,9 @@ final class ConnectCommand implements Callable<Integer> {
       long holdStart = System.nanoTime();
       if (!hold.isZero()) {
         progress.phase("hold");
+        stats.holding = true;
         Thread.sleep(hold.toMillis());
+        stats.holding = false;
         held = sample(probes);
       }
       long closeStart = System.nanoTime();

@@ -54,6 +54,9 @@ final class ConnectReport {
     }
     out.printf("heartbeats       every %d s per connection: %d sent, round trip %s%n", plan.heartbeat().toSeconds(),
         stats.heartsSent.sum(), LatencyTrack.describe(stats.heartbeat.total()));
+    if (timings.holdSeconds() > 0) {
+      out.printf("  in the hold    %s%n", LatencyTrack.describe(stats.heldHeartbeat.total()));
+    }
     out.printf("dropped          %d ready connections closed by the server%n", stats.dropped.sum());
     printCounts(out, "incidents", stats.incidents());
     out.printf("close            %d closed in %.2f s%n", stats.closedByUs.sum(), timings.closeSeconds());

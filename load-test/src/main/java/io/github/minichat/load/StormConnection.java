@@ -141,7 +141,11 @@ final class StormConnection {
     if (state == State.AWAIT_ANSWER && probe == ReadyProbe.HEART) {
       becomeReady();
     } else if (heartSentNanos != 0) {
-      stats.heartbeat.recordNanos(System.nanoTime() - heartSentNanos);
+      long roundTrip = System.nanoTime() - heartSentNanos;
+      stats.heartbeat.recordNanos(roundTrip);
+      if (stats.holding) {
+        stats.heldHeartbeat.recordNanos(roundTrip);
+      }
       heartSentNanos = 0;
     }
   }

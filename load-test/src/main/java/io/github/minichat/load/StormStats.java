@@ -23,6 +23,9 @@ final class StormStats {
   final LatencyTrack handshake = new LatencyTrack();
   /** Heartbeats of ready connections, sent → answered. */
   final LatencyTrack heartbeat = new LatencyTrack();
+  /** The same, once the ramp is over: the steady state of idle connections, without the connects' load. */
+  final LatencyTrack heldHeartbeat = new LatencyTrack();
+  volatile boolean holding;
 
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> incidents = new ConcurrentHashMap<>();
