@@ -6,7 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,7 +29,9 @@ final class HeapProbe {
   private final long pid;
   private final String metricsUrl;
   private final boolean live;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** HTTP/1.1: the JDK's client may wait for ever on an HTTP/2 upgrade, its request timeout notwithstanding. */
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(2)).build();
 
   HeapProbe(long pid, String metricsUrl, boolean live) {
     this.pid = pid;
@@ -58,8 +62,8 @@ final class HeapProbe {
 
   private long fromMetrics() {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(metricsUrl))
-          .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.sendAsync(HttpRequest.newBuilder(URI.create(metricsUrl))
+          .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString()).get(5, TimeUnit.SECONDS);
       Matcher matcher = HEAP_LINE.matcher(response.body());
       double sum = 0;
       boolean found = false;
@@ -68,7 +72,7 @@ final class HeapProbe {
         found = true;
       }
       return found ? (long) sum : -1;
-    } catch (IOException | RuntimeException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       return -1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
