@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,12 @@ final class DeliveryRouter {
 
   private final EventBus eventBus;
   private final RouteTable routes;
+  /**
+   * How long a push may wait on reading the presence map; past it, the route table's answer is used, so that a slow
+   * cluster holds pushes (and their memory) back no longer than this.
+   */
+  private static final long CONFIRM_TIMEOUT_MS = 2_000;
+
   /** The previous push: pushes leave in the order their messages were stored, even when one waits on a read. */
   private Future<Void> lastPush = Future.succeededFuture();
 
@@ -52,10 +59,13 @@ final class DeliveryRouter {
       users.add(delivery.message().fromId());
       users.add(delivery.message().toId());
     });
-    lastPush = lastPush.transform(previous -> routes.confirm(users))
-        .onSuccess(confirmed -> send(deliveries, newestUnread))
-        .onFailure(failure -> LOG.warn("{} message(s) stored but not pushed: {}", deliveries.size(), failure.toString()))
-        .recover(failure -> Future.succeededFuture());
+    lastPush = lastPush.transform(previous -> routes.confirm(users).timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+        .otherwise(failure -> {
+          LOG.warn("Presence not read for {} message(s), pushed by the route table alone: {}", deliveries.size(),
+              failure.toString());
+          return null;
+        })
+        .onSuccess(confirmed -> send(deliveries, newestUnread));
   }
 
   void pushUnread(UnreadCount count) {
