@@ -330,14 +330,19 @@ final class ChatSocket {
       subscriptions.add(peer);
       connections.subscribe(peer, this);
     }
+    Future<?> viewRecorded = Future.succeededFuture();
     if (viewing != peer) {
       viewing = peer;
       // after the connection is registered: another presence instance may handle this update
       ViewingChanged change = new ViewingChanged(userId, config.gatewayId(), connectionId, peer, ++viewingChanges);
-      registration.onSuccess(ignored -> services.viewing(change)
-          .onFailure(failure -> LOG.debug("Open chat of connection {} not recorded: {}", connectionId, failure.toString())));
+      viewRecorded = registration.compose(ignored -> services.viewing(change))
+          .recover(failure -> {
+            LOG.debug("Open chat of connection {} not recorded: {}", connectionId, failure.toString());
+            return Future.succeededFuture();
+          });
     }
-    return services.presence(peer).onSuccess(status -> write(Wire.online(status)));
+    // answered once the open chat is recorded, so that a message the peer sends after the answer arrives read
+    return viewRecorded.compose(ignored -> services.presence(peer)).onSuccess(status -> write(Wire.online(status)));
   }
 
   private Future<?> say(JsonObject frame) {

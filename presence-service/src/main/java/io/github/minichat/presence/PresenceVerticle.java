@@ -14,6 +14,7 @@ import io.github.minichat.common.Replies;
 import io.github.minichat.common.ViewingChanged;
 import io.github.minichat.common.cluster.Node;
 import io.github.minichat.common.presence.PresenceOps;
+import io.github.minichat.common.presence.RouteTable;
 import io.github.minichat.common.presence.UserPresence;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -120,7 +121,15 @@ public final class PresenceVerticle extends VerticleBase {
 
   /** Answered, so that the gateway can retry; numbered, so that a retry or a late update never undoes a newer one. */
   private Future<Boolean> viewing(ViewingChanged change) {
-    return update(change.userId(), new PresenceOps.View(change.connectionId(), change.peer(), change.change()));
+    return fromStage(presence.submitToKey(change.userId(),
+            new PresenceOps.View(change.connectionId(), change.peer(), change.change())))
+        .map(written -> {
+          if (written != null) {
+            // before the answer: the gateway answers the client after it, and a message sent then must find it
+            vertx.eventBus().publish(Addresses.ROUTE_CHANGED, RouteTable.changeOf(change.userId(), written));
+          }
+          return written != null;
+        });
   }
 
   private Future<PresenceStatus> query(PresenceQuery query) {

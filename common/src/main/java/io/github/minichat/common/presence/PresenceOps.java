@@ -71,21 +71,25 @@ public final class PresenceOps {
     }
   }
 
-  /** The chat a connection has open changed; an update older than the one applied is ignored. */
+  /**
+   * The chat a connection has open changed; an update older than the one applied is ignored. Returns the entry as
+   * written, or null when nothing changed.
+   */
   public record View(String connectionId, long peer, long change)
-      implements EntryProcessor<Long, UserPresence, Boolean> {
+      implements EntryProcessor<Long, UserPresence, UserPresence> {
     @Override
-    public Boolean process(Map.Entry<Long, UserPresence> entry) {
+    public UserPresence process(Map.Entry<Long, UserPresence> entry) {
       UserPresence.Connection connection = entry.getValue() == null ? null
           : entry.getValue().connections().get(connectionId);
-      if (connection != null && change > connection.viewingChange()) {
-        UserPresence presence = entry.getValue().copy();
-        presence.connections().put(connectionId,
-            new UserPresence.Connection(connection.nodeId(), peer, change, connection.connectedAt()));
-        presence.touch();
-        entry.setValue(presence);
+      if (connection == null || change <= connection.viewingChange()) {
+        return null;
       }
-      return false;
+      UserPresence presence = entry.getValue().copy();
+      presence.connections().put(connectionId,
+          new UserPresence.Connection(connection.nodeId(), peer, change, connection.connectedAt()));
+      presence.touch();
+      entry.setValue(presence);
+      return presence;
     }
   }
 

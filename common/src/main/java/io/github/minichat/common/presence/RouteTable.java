@@ -10,8 +10,11 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.github.minichat.common.Addresses;
+import io.github.minichat.common.RouteChanged;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -32,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * harmless: every entry carries a version and an older one never replaces a newer one (the initial load and the
  * events may interleave), and {@link #confirm} reads the map itself for users the copy shows without a connection,
  * so that a user who has just connected and synced is pushed what was stored after that sync. When a member leaves
- * the cluster (its events in flight are lost), the copy is loaded again.
+ * the cluster (its events in flight are lost), the copy is loaded again. A change of the chat a connection has
+ * open also comes published by the presence service ({@link Addresses#ROUTE_CHANGED}) before the gateway answers
+ * the client, so that a message sent after that answer finds the chat open.
  */
 public final class RouteTable {
 
@@ -48,6 +53,7 @@ public final class RouteTable {
   private final ConcurrentHashMap<Long, Route> routes = new ConcurrentHashMap<>();
   /** One set per gateway node, shared by the routes of all users connected only there. */
   private final ConcurrentHashMap<String, Set<String>> singleGateways = new ConcurrentHashMap<>();
+  private MessageConsumer<RouteChanged> published;
   private UUID entryListener;
   private UUID membershipListener;
 
@@ -60,24 +66,26 @@ public final class RouteTable {
   /** Listens to the presence map, then loads it (in a worker: Hazelcast calls block). */
   public static Future<RouteTable> open(Vertx vertx, HazelcastInstance hazelcast, boolean clustered) {
     RouteTable table = new RouteTable(vertx, hazelcast);
-    return vertx.executeBlocking(() -> {
+    table.published = vertx.eventBus().consumer(Addresses.ROUTE_CHANGED,
+        message -> table.apply(message.body().userId(), table.routeOf(message.body())));
+    return table.published.completion().compose(registered -> vertx.executeBlocking(() -> {
       table.entryListener = table.presence.addEntryListener(table.new Changes(), true);
       if (clustered) {
         table.membershipListener = hazelcast.getCluster().addMembershipListener(table.new Departures());
       }
       table.load();
       return table;
-    }, false);
+    }, false));
   }
 
   public Future<Void> close() {
-    return vertx.executeBlocking(() -> {
+    return published.unregister().compose(unregistered -> vertx.executeBlocking(() -> {
       presence.removeEntryListener(entryListener);
       if (membershipListener != null) {
         hazelcast.getCluster().removeMembershipListener(membershipListener);
       }
       return null;
-    }, false);
+    }, false));
   }
 
   /** The gateway nodes holding connections of {@code user}; empty when the copy knows of none. */
@@ -135,8 +143,24 @@ public final class RouteTable {
 
   /** Takes in an entry unless the copy already holds the same or a newer version of it. */
   private void apply(long user, UserPresence entry) {
-    Route route = routeOf(entry);
+    apply(user, routeOf(entry));
+  }
+
+  private void apply(long user, Route route) {
     routes.merge(user, route, (current, offered) -> offered.version() > current.version() ? offered : current);
+  }
+
+  /** The route of a presence entry, as the presence service publishes it when a connection opens another chat. */
+  public static RouteChanged changeOf(long user, UserPresence entry) {
+    Set<String> gateways = new HashSet<>();
+    Set<Long> viewing = new HashSet<>();
+    entry.connections().values().forEach(connection -> {
+      gateways.add(connection.nodeId());
+      if (connection.viewing() != 0) {
+        viewing.add(connection.viewing());
+      }
+    });
+    return new RouteChanged(user, entry.version(), gateways, viewing);
   }
 
   /** Forgets a user whose entry is gone, unless the copy already holds a newer one. */
@@ -146,22 +170,15 @@ public final class RouteTable {
   }
 
   private Route routeOf(UserPresence entry) {
-    Collection<UserPresence.Connection> connections = entry.connections().values();
-    if (connections.isEmpty()) {
-      return new Route(entry.version(), Set.of(), Set.of());
-    }
-    Set<String> gateways = new HashSet<>();
-    Set<Long> viewing = new HashSet<>();
-    for (UserPresence.Connection connection : connections) {
-      gateways.add(connection.nodeId());
-      if (connection.viewing() != 0) {
-        viewing.add(connection.viewing());
-      }
-    }
-    Set<String> sharedGateways = gateways.size() == 1
-        ? singleGateways.computeIfAbsent(gateways.iterator().next(), Set::of)
-        : Set.copyOf(gateways);
-    return new Route(entry.version(), sharedGateways, Set.copyOf(viewing));
+    return entry.connections().isEmpty() ? new Route(entry.version(), Set.of(), Set.of())
+        : routeOf(changeOf(0, entry));
+  }
+
+  private Route routeOf(RouteChanged change) {
+    Set<String> gateways = change.gateways().size() == 1
+        ? singleGateways.computeIfAbsent(change.gateways().iterator().next(), Set::of)
+        : change.gateways();
+    return new Route(change.version(), gateways, change.viewing());
   }
 
   /** Runs on Hazelcast's event threads; in order per user. */
