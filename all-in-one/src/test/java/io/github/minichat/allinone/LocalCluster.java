@@ -51,6 +51,9 @@ final class LocalCluster implements AutoCloseable {
     env.put("CHAT_CLUSTER_PORT_COUNT", "8");
     env.put("CHAT_CLUSTER_MEMBERS", IntStream.range(0, 8)
         .mapToObj(i -> "127.0.0.1:" + (basePort + i)).collect(Collectors.joining(",")));
+    // a JVM starting on a busy 2-core machine can stall for seconds; at the default of 5 s its peers would take it
+    // for dead and split the cluster. No test here waits on a frozen member: a killed one is seen at once.
+    env.put("CHAT_CLUSTER_MAX_NO_HEARTBEAT_S", "20");
     env.put("CHAT_PRESENCE_GRACE_MS", "500");
     env.put("CHAT_BUS_TIMEOUT_MS", "3000");
     env.put("PG_POOL_SIZE", "4");
