@@ -28,7 +28,7 @@ public final class Addresses {
   public static final String PRESENCE_VIEWING = "chat.presence.viewing";
   /** {@link PresenceQuery} -> {@link PresenceStatus}. */
   public static final String PRESENCE_QUERY = "chat.presence.query";
-  /** {@link RouteChanged}, published to every message service's route table when a connection opens another chat. */
+  /** {@link UserRoute}, published to every message service's route table when a connection opens another chat. */
   public static final String ROUTE_CHANGED = "chat.route.changed";
   /** {@link PresenceStatus}, published to every gateway when a user goes online or offline. */
   public static final String PRESENCE_CHANGED = "chat.presence.changed";

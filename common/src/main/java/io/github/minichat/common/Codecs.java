@@ -11,7 +11,7 @@ public final class Codecs {
       ChatMessage.class, SendMessage.class, SendResult.class, SyncRequest.class, SyncPage.class,
       HistoryRequest.class, HistoryPage.class, UnreadRequest.class, UnreadSummary.class, MarkRead.class,
       UnreadCount.class, ConnectionEvent.class, ViewingChanged.class, PresenceQuery.class, PresenceStatus.class,
-      Delivery.class, PushBatch.class, RouteChanged.class);
+      Delivery.class, PushBatch.class, UserRoute.class);
 
   private Codecs() {
   }

@@ -126,7 +126,7 @@ public final class PresenceVerticle extends VerticleBase {
         .map(written -> {
           if (written != null) {
             // before the answer: the gateway answers the client after it, and a message sent then must find it
-            vertx.eventBus().publish(Addresses.ROUTE_CHANGED, RouteTable.changeOf(change.userId(), written));
+            vertx.eventBus().publish(Addresses.ROUTE_CHANGED, RouteTable.routeOf(change.userId(), written));
           }
           return written != null;
         });

@@ -11,7 +11,8 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import io.github.minichat.common.Addresses;
-import io.github.minichat.common.RouteChanged;
+import io.github.minichat.common.UserRoute;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -43,17 +44,13 @@ public final class RouteTable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteTable.class);
 
-  /** Where a user's connections are, as of one version of their presence entry; no gateway: not connected. */
-  public record Route(long version, Set<String> gateways, Set<Long> viewing) {
-  }
-
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<Long, UserPresence> presence;
-  private final ConcurrentHashMap<Long, Route> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Long, UserRoute> routes = new ConcurrentHashMap<>();
   /** One set per gateway node, shared by the routes of all users connected only there. */
   private final ConcurrentHashMap<String, Set<String>> singleGateways = new ConcurrentHashMap<>();
-  private MessageConsumer<RouteChanged> published;
+  private MessageConsumer<UserRoute> published;
   private UUID entryListener;
   private UUID membershipListener;
 
@@ -66,8 +63,7 @@ public final class RouteTable {
   /** Listens to the presence map, then loads it (in a worker: Hazelcast calls block). */
   public static Future<RouteTable> open(Vertx vertx, HazelcastInstance hazelcast, boolean clustered) {
     RouteTable table = new RouteTable(vertx, hazelcast);
-    table.published = vertx.eventBus().consumer(Addresses.ROUTE_CHANGED,
-        message -> table.apply(message.body().userId(), table.routeOf(message.body())));
+    table.published = vertx.eventBus().consumer(Addresses.ROUTE_CHANGED, message -> table.apply(message.body()));
     return table.published.completion().compose(registered -> vertx.executeBlocking(() -> {
       table.entryListener = table.presence.addEntryListener(table.new Changes(), true);
       if (clustered) {
@@ -90,13 +86,13 @@ public final class RouteTable {
 
   /** The gateway nodes holding connections of {@code user}; empty when the copy knows of none. */
   public Set<String> gatewaysOf(long user) {
-    Route route = routes.get(user);
+    UserRoute route = routes.get(user);
     return route == null ? Set.of() : route.gateways();
   }
 
   /** Whether some connection of {@code user} has the chat with {@code peer} open. */
   public boolean isViewing(long user, long peer) {
-    Route route = routes.get(user);
+    UserRoute route = routes.get(user);
     return route != null && route.viewing().contains(peer);
   }
 
@@ -105,12 +101,13 @@ public final class RouteTable {
    * it finds; completes when the copy is at least as new as those reads (on the caller's context).
    */
   public Future<Void> confirm(Collection<Long> users) {
+    Context caller = vertx.getOrCreateContext();
     List<Future<UserPresence>> reads = new ArrayList<>();
     List<Long> read = new ArrayList<>();
     for (long user : users) {
       if (gatewaysOf(user).isEmpty()) {
         read.add(user);
-        reads.add(Future.fromCompletionStage(presence.getAsync(user), vertx.getOrCreateContext()));
+        reads.add(Future.fromCompletionStage(presence.getAsync(user), caller));
       }
     }
     if (reads.isEmpty()) {
@@ -119,7 +116,7 @@ public final class RouteTable {
     return Future.join(reads).transform(done -> {
       for (int i = 0; i < reads.size(); i++) {
         if (reads.get(i).succeeded() && reads.get(i).result() != null) {
-          apply(read.get(i), reads.get(i).result());
+          apply(routeOf(read.get(i), reads.get(i).result()));
         }
       }
       return Future.succeededFuture();
@@ -135,23 +132,24 @@ public final class RouteTable {
     long started = System.nanoTime();
     int entries = 0;
     for (Map.Entry<Long, UserPresence> entry : presence.entrySet()) {
-      apply(entry.getKey(), entry.getValue());
+      apply(routeOf(entry.getKey(), entry.getValue()));
       entries++;
     }
     LOG.info("Route table loaded: {} presence entries in {} ms", entries, (System.nanoTime() - started) / 1_000_000);
   }
 
-  /** Takes in an entry unless the copy already holds the same or a newer version of it. */
-  private void apply(long user, UserPresence entry) {
-    apply(user, routeOf(entry));
+  /** Takes in a route unless the copy already holds the same or a newer version of it. */
+  private void apply(UserRoute route) {
+    UserRoute shared = route.gateways().size() == 1
+        ? new UserRoute(route.userId(), route.version(),
+            singleGateways.computeIfAbsent(route.gateways().iterator().next(), Set::of), route.viewing())
+        : route;
+    routes.merge(route.userId(), shared,
+        (current, offered) -> offered.version() > current.version() ? offered : current);
   }
 
-  private void apply(long user, Route route) {
-    routes.merge(user, route, (current, offered) -> offered.version() > current.version() ? offered : current);
-  }
-
-  /** The route of a presence entry, as the presence service publishes it when a connection opens another chat. */
-  public static RouteChanged changeOf(long user, UserPresence entry) {
+  /** A presence entry's route: the presence service publishes it when a connection opens another chat. */
+  public static UserRoute routeOf(long user, UserPresence entry) {
     Set<String> gateways = new HashSet<>();
     Set<Long> viewing = new HashSet<>();
     entry.connections().values().forEach(connection -> {
@@ -160,25 +158,13 @@ public final class RouteTable {
         viewing.add(connection.viewing());
       }
     });
-    return new RouteChanged(user, entry.version(), gateways, viewing);
+    return new UserRoute(user, entry.version(), gateways, viewing);
   }
 
   /** Forgets a user whose entry is gone, unless the copy already holds a newer one. */
   private void forget(long user, UserPresence removed) {
     long removedVersion = removed == null ? Long.MAX_VALUE : removed.version();
     routes.computeIfPresent(user, (key, current) -> current.version() <= removedVersion ? null : current);
-  }
-
-  private Route routeOf(UserPresence entry) {
-    return entry.connections().isEmpty() ? new Route(entry.version(), Set.of(), Set.of())
-        : routeOf(changeOf(0, entry));
-  }
-
-  private Route routeOf(RouteChanged change) {
-    Set<String> gateways = change.gateways().size() == 1
-        ? singleGateways.computeIfAbsent(change.gateways().iterator().next(), Set::of)
-        : change.gateways();
-    return new Route(change.version(), gateways, change.viewing());
   }
 
   /** Runs on Hazelcast's event threads; in order per user. */
@@ -188,12 +174,12 @@ public final class RouteTable {
 
     @Override
     public void entryAdded(EntryEvent<Long, UserPresence> event) {
-      apply(event.getKey(), event.getValue());
+      apply(routeOf(event.getKey(), event.getValue()));
     }
 
     @Override
     public void entryUpdated(EntryEvent<Long, UserPresence> event) {
-      apply(event.getKey(), event.getValue());
+      apply(routeOf(event.getKey(), event.getValue()));
     }
 
     @Override
