@@ -3,7 +3,9 @@ package io.github.minichat.common.presence;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.map.IMap;
+import io.github.minichat.common.Addresses;
 import io.github.minichat.common.Env;
+import io.github.minichat.common.UserRoute;
 import io.github.minichat.common.cluster.ClusterSettings;
 import io.github.minichat.common.cluster.Node;
 import io.vertx.core.Future;
@@ -86,6 +88,23 @@ class RouteTableTest {
 
     assertThat(table.gatewaysOf(401)).containsExactly("gw-c");
     assertThat(table.gatewaysOf(402)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("takes in routes the presence service publishes, and never an older one over a newer one")
+  void publishedRoutesByVersion() throws Exception {
+    RouteTable table = open();
+    try {
+      node.vertx().eventBus().publish(Addresses.ROUTE_CHANGED, new UserRoute(501, 20, Set.of("gw-a"), Set.of(502L)));
+      eventually(() -> table.isViewing(501, 502));
+      node.vertx().eventBus().publish(Addresses.ROUTE_CHANGED, new UserRoute(501, 10, Set.of("gw-b"), Set.of()));
+      node.vertx().eventBus().publish(Addresses.ROUTE_CHANGED, new UserRoute(501, 30, Set.of("gw-a"), Set.of(503L)));
+      eventually(() -> table.isViewing(501, 503));
+      assertThat(table.gatewaysOf(501)).containsExactly("gw-a");
+      assertThat(table.isViewing(501, 502)).isFalse();
+    } finally {
+      await(table.close());
+    }
   }
 
   private static RouteTable open() throws Exception {
