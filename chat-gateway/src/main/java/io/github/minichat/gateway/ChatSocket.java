@@ -278,7 +278,13 @@ final class ChatSocket {
       return bind(frame);
     }
     if (type.equals("heart")) {
-      write(Wire.heart());
+      // after bind, once presence has recorded the connection: a client that got the answer is routable, so a
+      // message stored from then on is pushed to it
+      if (registration == null) {
+        write(Wire.heart());
+      } else {
+        registration.onComplete(ignored -> write(Wire.heart()));
+      }
       return Future.succeededFuture();
     }
     if (registration == null && isKnown(type)) {
