@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param poolWaitQueue   requests allowed to wait for a connection before new ones fail fast (overload)
  * @param pairWindow      how close an HTTP send and a WebSocket send of a seed client must be to count as one
  * @param batchSize       most sends stored in one transaction
- * @param batchesInFlight transactions of batched sends running at once (each holds a pool connection)
+ * @param batchesInFlight transactions of batched sends running at once (each holds a pool connection); one is
+ *                        best: batches in a row share hot inbox rows, so a second would mostly wait on locks
  * @param sendQueue       sends waiting for a batch before new ones fail fast (overload)
  */
 public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow,
@@ -22,7 +23,7 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
         env.integer("PG_POOL_WAIT_QUEUE", 2_000),
         env.millis("CHAT_PAIR_WINDOW_MS", 10_000),
         env.integer("CHAT_STORE_BATCH_SIZE", 256),
-        env.integer("CHAT_STORE_BATCHES_IN_FLIGHT", 2),
+        env.integer("CHAT_STORE_BATCHES_IN_FLIGHT", 1),
         env.integer("CHAT_STORE_QUEUE", 20_000));
   }
 }
