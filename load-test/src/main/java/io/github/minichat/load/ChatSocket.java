@@ -39,6 +39,8 @@ final class ChatSocket {
   /** How the gateway starts the frames that make up most of a chat run (it writes the type first). */
   private static final String ACK_START = "{\"type\":\"ack\",";
   private static final String TEXT_START = "{\"type\":\"text\",";
+  /** An unread-count push comes with most deliveries; it is not measured, so it is not parsed either. */
+  private static final String LETTERS_START = "{\"type\":\"letters\",";
   private static final JsonFactory JSON = new JsonFactory();
 
   private final long userId;
@@ -139,6 +141,9 @@ final class ChatSocket {
     }
     if (text.startsWith(ACK_START) || text.startsWith(TEXT_START)) {
       onAckOrText(text);
+      return;
+    }
+    if (text.startsWith(LETTERS_START)) {
       return;
     }
     JsonObject frame;
