@@ -32,13 +32,18 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
   public static final int DEFAULT_SYNC_LIMIT = 100;
 
   public static GatewayConfig from(Env env, String nodeId) {
+    return from(env, nodeId, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** As {@link #from(Env, String)}, with {@code defaultInstances} socket verticles unless CHAT_GATEWAY_INSTANCES says. */
+  public static GatewayConfig from(Env env, String nodeId, int defaultInstances) {
     Profile profile = Profile.from(env);
     return new GatewayConfig(
         profile,
         env.string("CHAT_HTTP_HOST", "0.0.0.0"),
         env.integer("CHAT_HTTP_PORT", 8080),
         nodeId,
-        env.integer("CHAT_GATEWAY_INSTANCES", Runtime.getRuntime().availableProcessors()),
+        env.integer("CHAT_GATEWAY_INSTANCES", defaultInstances),
         jwtSecret(env, profile),
         Duration.ofSeconds(env.integer("CHAT_JWT_LEEWAY_S", 30)),
         env.millis("CHAT_IDLE_TIMEOUT_MS", 60_000),
