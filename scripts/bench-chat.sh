@@ -140,7 +140,11 @@ for ((i = 1; i <= REPEAT; i++)); do
 done
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-field() { for f in "$OUT"/$1-*/summary.json; do jq -r "$2" "$f"; done | median; }
+# field/total/each <runs> <jq path>: over the runs named <runs>-1, -2…: the median, the sum, every value
+values() { for f in "$OUT"/$1-*/summary.json; do jq -r "$2" "$f"; done; }
+field() { values "$1" "$2" | median; }
+total() { values "$1" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
+each() { values "$1" "$2" | paste -sd' '; }
 ms() { awk -v us="$1" 'BEGIN { if (us == "-") print "-"; else printf "%.2f", us / 1000 }'; }
 
 echo
@@ -180,12 +184,11 @@ if [ -n "$SWEEP" ]; then
     ls "$OUT"/sweep-"$r"-*/summary.json > /dev/null 2>&1 || continue
     delivered="$(field "sweep-$r" .throughput.delivered_per_s)"
     p99="$(field "sweep-$r" .latency_us.delivery.p99)"
-    each="$(for f in "$OUT"/sweep-"$r"-*/summary.json; do jq -r '.latency_us.delivery.p99 / 1000 | floor' "$f"; done | paste -sd' ')"
-    lost="$(for f in "$OUT"/sweep-"$r"-*/summary.json; do jq -r '.messages.lost' "$f"; done | awk '{ s += $1 } END { print s }')"
-    late="$(for f in "$OUT"/sweep-"$r"-*/summary.json; do jq -r '.messages.late' "$f"; done | awk '{ s += $1 } END { print s }')"
+    lost="$(total "sweep-$r" .messages.lost)"
     printf '| %s | %.0f | %s | %s | %s | %s | %s | %s | %.0f |\n' "$r" "$delivered" \
-      "$(ms "$(field "sweep-$r" .latency_us.delivery.p50)")" "$(ms "$p99")" "$each" \
-      "$(ms "$(field "sweep-$r" .latency_us.delivery.max)")" "$lost" "$late" \
+      "$(ms "$(field "sweep-$r" .latency_us.delivery.p50)")" "$(ms "$p99")" \
+      "$(each "sweep-$r" '.latency_us.delivery.p99 / 1000 | floor')" \
+      "$(ms "$(field "sweep-$r" .latency_us.delivery.max)")" "$lost" "$(total "sweep-$r" .messages.late)" \
       "$(field "sweep-$r" '.server.cpu_us_per_message // 0')"
     if [ -z "$knee" ] && awk -v p="$p99" -v d="$delivered" -v r="$r" -v l="$lost" \
         'BEGIN { exit !(p > 50000 || l > 0 || d < 0.95 * r) }'; then

@@ -35,7 +35,10 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
     return from(env, nodeId, Runtime.getRuntime().availableProcessors());
   }
 
-  /** As {@link #from(Env, String)}, with {@code defaultInstances} socket verticles unless CHAT_GATEWAY_INSTANCES says. */
+  /**
+   * As {@link #from(Env, String)}, with {@code defaultInstances} socket verticles unless CHAT_GATEWAY_INSTANCES says
+   * otherwise.
+   */
   public static GatewayConfig from(Env env, String nodeId, int defaultInstances) {
     Profile profile = Profile.from(env);
     return new GatewayConfig(
