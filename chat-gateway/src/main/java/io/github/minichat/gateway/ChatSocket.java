@@ -376,7 +376,7 @@ final class ChatSocket {
         })
         .onSuccess(result -> {
           if (cid != null) {
-            write(Wire.ack(cid, result.message()));
+            write("ack", Wire.ackFrame(cid, result.message()));
           }
         });
     sendChain = sent;
@@ -452,7 +452,7 @@ final class ChatSocket {
   void unreadChanged(UnreadCount count) {
     if (count.version() > lettersVersion) {
       lettersVersion = count.version();
-      write(Wire.letters(count));
+      write("letters", Wire.lettersFrame(count));
     }
   }
 
@@ -461,7 +461,7 @@ final class ChatSocket {
   }
 
   private void writeText(ChatMessage message) {
-    write(Wire.text(message, userId));
+    write("text", Wire.textFrame(message, userId));
   }
 
   // ---- lifecycle ----
@@ -486,11 +486,17 @@ final class ChatSocket {
   }
 
   private void write(JsonObject frame) {
+    if (!closed) {
+      write(frame.getValue("type"), FRAME_ENCODER.toString(frame, false));
+    }
+  }
+
+  private void write(Object type, String frame) {
     if (closed || webSocket.isClosed()) {
       return;
     }
-    ChatMetrics.frameOut(frame.getValue("type"));
-    webSocket.writeTextMessage(FRAME_ENCODER.toString(frame, false));
+    ChatMetrics.frameOut(type);
+    webSocket.writeTextMessage(frame);
     if (webSocket.writeQueueFull()) {
       closeSlowConsumer();
     }

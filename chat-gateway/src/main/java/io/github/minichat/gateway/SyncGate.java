@@ -4,9 +4,7 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.SyncPage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One connection's bookkeeping between live pushes and {@code sync} pages, so that a client that syncs sees every
@@ -31,8 +29,12 @@ final class SyncGate {
   private boolean heldOverflow;
   private boolean catchingUp;
   private long syncedUpTo = -1;
-  /** Cursors pushed before this connection's first sync, left out of its pages; null: no longer tracked. */
-  private Set<Long> pushedBeforeSync = new HashSet<>();
+  /**
+   * Cursors pushed before this connection's first sync, left out of its pages; null: no longer tracked. A plain
+   * array: it is appended to on every push of a connection's first minutes and searched once.
+   */
+  private long[] pushedBeforeSync = new long[MAX_TRACKED_BEFORE_SYNC];
+  private int pushedBeforeSyncCount;
 
   SyncGate(long userId) {
     this.userId = userId;
@@ -71,9 +73,8 @@ final class SyncGate {
     syncInFlight = false;
     boolean hasMore = page.hasMore() || heldOverflow;
     List<ChatMessage> messages = page.messages();
-    if (pushedBeforeSync != null && !pushedBeforeSync.isEmpty()) {
-      Set<Long> pushed = pushedBeforeSync;
-      messages = messages.stream().filter(message -> !pushed.contains(message.cursorFor(userId))).toList();
+    if (pushedBeforeSync != null && pushedBeforeSyncCount > 0) {
+      messages = messages.stream().filter(message -> !pushedBeforeSync(message.cursorFor(userId))).toList();
     }
     syncedUpTo = page.cursor();
     catchingUp = hasMore;
@@ -103,11 +104,20 @@ final class SyncGate {
 
   private void written(ChatMessage message) {
     if (syncedUpTo < 0 && pushedBeforeSync != null) {
-      if (pushedBeforeSync.size() < MAX_TRACKED_BEFORE_SYNC) {
-        pushedBeforeSync.add(message.cursorFor(userId));
+      if (pushedBeforeSyncCount < pushedBeforeSync.length) {
+        pushedBeforeSync[pushedBeforeSyncCount++] = message.cursorFor(userId);
       } else {
         pushedBeforeSync = null; // a client that has not synced by now does not sync
       }
     }
+  }
+
+  private boolean pushedBeforeSync(long cursor) {
+    for (int i = 0; i < pushedBeforeSyncCount; i++) {
+      if (pushedBeforeSync[i] == cursor) {
+        return true;
+      }
+    }
+    return false;
   }
 }
