@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --sweep) SWEEP="$2"; shift ;;
     --cluster) CLUSTER=1 ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set /p' "$0" | sed '$d'; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
