@@ -106,7 +106,8 @@ start_echo() {
   "$LOAD" echo-server --port "$ECHO_PORT" > "$OUT/echo-server.log" 2>&1 &
   ECHO_PID=$!
   STARTED+=("$ECHO_PID")
-  for _ in $(seq 1 40); do grep -q "listening" "$OUT/echo-server.log" && break; sleep 0.25; done
+  for _ in $(seq 1 40); do grep -q "listening" "$OUT/echo-server.log" && break; kill -0 "$ECHO_PID" 2>/dev/null || break; sleep 0.25; done
+  grep -q "listening" "$OUT/echo-server.log" || { echo "echo server did not start (port $ECHO_PORT taken?):" >&2; cat "$OUT/echo-server.log" >&2; exit 1; }
 }
 
 # run <name> <first user> <chat args…>: one chat run, its report in $OUT/<name>
