@@ -9,7 +9,9 @@ import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.PresenceQuery;
 import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.SendBatch;
 import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SendOutcomes;
 import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
@@ -17,11 +19,15 @@ import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
 import io.github.minichat.common.UnreadSummary;
 import io.github.minichat.common.ViewingChanged;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
@@ -43,14 +49,19 @@ final class ServiceClient {
   static final long OVERLOAD_RETRY_MILLIS = 1_000;
 
   private final Vertx vertx;
+  private final Context context;
   private final EventBus eventBus;
   private final DeliveryOptions options;
   private final int sendAttempts;
   private final int maxPending;
   private int pending;
+  /** Sends taken in during this turn of the event loop, to leave together when it ends; null when none. */
+  private List<PendingSend> turnSends;
 
+  /** Made on the event loop it serves. */
   ServiceClient(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.eventBus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
     this.sendAttempts = config.sendAttempts();
@@ -101,17 +112,60 @@ final class ServiceClient {
 
   /** {@link #send} for a caller that has already {@link #reserve reserved} room (a socket queueing its sends). */
   Future<SendResult> sendReserved(SendMessage request) {
-    return request.cid() == null ? request(Addresses.MESSAGE_SEND, request)
-        : retrying(Addresses.MESSAGE_SEND, request, 1);
+    return request.cid() == null ? sendOnce(request) : retrying(() -> sendOnce(request), 1);
   }
 
-  /** A request that may be applied twice, sent again with backoff after a retryable failure, a bounded number of times. */
-  private <T> Future<T> retrying(String address, Object body, int attempt) {
-    return this.<T>request(address, body).recover(failure -> {
+  /**
+   * One attempt at a send. The sends of one event-loop turn (every socket read in it) leave together as one request,
+   * answered send by send: one reply registration, timer and (in a cluster) encoded message per turn instead of per
+   * send. A turn adds no wait: the batch leaves as soon as the loop has finished reading. Its size is bounded by
+   * this loop's share of the pending requests, which every send holds from the moment it is accepted.
+   */
+  private Future<SendResult> sendOnce(SendMessage request) {
+    if (turnSends == null) {
+      turnSends = new ArrayList<>();
+      context.runOnContext(ignored -> flushTurnSends());
+    }
+    Promise<SendResult> result = Promise.promise();
+    turnSends.add(new PendingSend(request, result));
+    return result.future();
+  }
+
+  private void flushTurnSends() {
+    List<PendingSend> sends = turnSends;
+    turnSends = null;
+    if (sends.size() == 1) {
+      this.<SendResult>request(Addresses.MESSAGE_SEND, sends.get(0).request()).onComplete(sends.get(0).result());
+      return;
+    }
+    SendBatch batch = new SendBatch(sends.stream().map(PendingSend::request).toList());
+    this.<SendOutcomes>request(Addresses.MESSAGE_SEND_BATCH, batch).onComplete(answer -> {
+      for (int i = 0; i < sends.size(); i++) {
+        Promise<SendResult> result = sends.get(i).result();
+        if (answer.failed()) {
+          result.fail(answer.cause()); // each is retried on its own, if it may be
+        } else {
+          SendOutcomes.Outcome outcome = answer.result().outcomes().get(i);
+          if (outcome.result() != null) {
+            result.complete(outcome.result());
+          } else {
+            result.fail(outcome.failure());
+          }
+        }
+      }
+    });
+  }
+
+  private record PendingSend(SendMessage request, Promise<SendResult> result) {
+  }
+
+  /** A request that may be applied twice, made again with backoff after a retryable failure, a bounded number of times. */
+  private <T> Future<T> retrying(Supplier<Future<T>> request, int attempt) {
+    return request.get().recover(failure -> {
       if (!ChatError.of(failure).retryable() || attempt >= sendAttempts) {
         return Future.failedFuture(failure);
       }
-      return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> retrying(address, body, attempt + 1));
+      return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> retrying(request, attempt + 1));
     });
   }
 
@@ -163,7 +217,7 @@ final class ServiceClient {
 
   /** Which chat a connection has open; answered and retried like a disconnect (changes are numbered). */
   Future<Boolean> viewing(ViewingChanged change) {
-    return retrying(Addresses.PRESENCE_VIEWING, change, 1);
+    return retrying(() -> request(Addresses.PRESENCE_VIEWING, change), 1);
   }
 
   private <T> Future<T> request(String address, Object body) {

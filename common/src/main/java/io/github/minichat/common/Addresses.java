@@ -11,6 +11,11 @@ public final class Addresses {
 
   /** {@link SendMessage} -> {@link SendResult}: store a message (idempotent by sender + cid). */
   public static final String MESSAGE_SEND = "chat.message.send";
+  /**
+   * {@link SendBatch} -> {@link SendOutcomes}: the sends one gateway event loop took in during one turn, stored as
+   * if sent one by one to {@link #MESSAGE_SEND}, answered together, each with its own result or error.
+   */
+  public static final String MESSAGE_SEND_BATCH = "chat.message.send-batch";
   /** {@link SyncRequest} -> {@link SyncPage}: what a user missed since a cursor. */
   public static final String MESSAGE_SYNC = "chat.message.sync";
   /** {@link HistoryRequest} -> {@link HistoryPage}: one page of a conversation. */

@@ -10,7 +10,7 @@ import java.util.function.Function;
  * Carries a record on every message's path (a send, its result, a batch's pushes) as-is within a process and,
  * between cluster nodes, field by field in a compact binary form: as JSON their encoding and parsing took a quarter
  * of a message service's CPU in a cluster. The layouts are in {@link RecordWire}; the name carries a format
- * version, so that a node never reads a layout it does not know.
+ * version, so that a node fails clearly on a layout it does not know instead of misreading it.
  */
 final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
 

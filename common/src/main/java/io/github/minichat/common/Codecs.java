@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 public final class Codecs {
 
   private static final List<Class<? extends Record>> MESSAGE_TYPES = List.of(
-      ChatMessage.class, SendMessage.class, SendResult.class, SyncRequest.class, SyncPage.class,
-      HistoryRequest.class, HistoryPage.class, UnreadRequest.class, UnreadSummary.class, MarkRead.class,
+      ChatMessage.class, SendMessage.class, SendResult.class, SendBatch.class, SendOutcomes.class, SyncRequest.class,
+      SyncPage.class, HistoryRequest.class, HistoryPage.class, UnreadRequest.class, UnreadSummary.class, MarkRead.class,
       UnreadCount.class, ConnectionEvent.class, ViewingChanged.class, PresenceQuery.class, PresenceStatus.class,
       Delivery.class, PushBatch.class, UserRoute.class);
 
@@ -24,26 +24,18 @@ public final class Codecs {
   public static synchronized void register(Vertx vertx) {
     EventBus eventBus = vertx.eventBus();
     List<BinaryRecordCodec<?>> binary = RecordWire.codecs();
-    binary.forEach(codec -> registerBinary(eventBus, codec));
+    binary.forEach(codec -> register(eventBus, codec));
     Set<Class<?>> binaryTypes = binary.stream().map(BinaryRecordCodec::type).collect(Collectors.toSet());
-    // the JSON codecs of the binary types are still read by name: a node of the previous version sends them
-    // during a rolling upgrade
-    MESSAGE_TYPES.forEach(type -> registerJson(eventBus, type, !binaryTypes.contains(type)));
+    MESSAGE_TYPES.stream().filter(type -> !binaryTypes.contains(type))
+        .forEach(type -> register(eventBus, new JsonRecordCodec<>(type)));
   }
 
-  private static <T extends Record> void registerBinary(EventBus eventBus, BinaryRecordCodec<T> codec) {
+  private static <T extends Record> void register(EventBus eventBus, BinaryRecordCodec<T> codec) {
     ignoringRepeats(() -> eventBus.registerDefaultCodec(codec.type(), codec));
   }
 
-  private static <T extends Record> void registerJson(EventBus eventBus, Class<T> type, boolean asDefault) {
-    JsonRecordCodec<T> codec = new JsonRecordCodec<>(type);
-    ignoringRepeats(() -> {
-      if (asDefault) {
-        eventBus.registerDefaultCodec(type, codec);
-      } else {
-        eventBus.registerCodec(codec);
-      }
-    });
+  private static <T extends Record> void register(EventBus eventBus, JsonRecordCodec<T> codec) {
+    ignoringRepeats(() -> eventBus.registerDefaultCodec(codec.type(), codec));
   }
 
   private static void ignoringRepeats(Runnable registration) {

@@ -22,6 +22,10 @@ public final class JsonRecordCodec<T extends Record> implements MessageCodec<T, 
     this.type = type;
   }
 
+  Class<T> type() {
+    return type;
+  }
+
   @Override
   public void encodeToWire(Buffer buffer, T value) {
     try {

@@ -18,6 +18,8 @@ final class RecordWire {
     return List.of(
         new BinaryRecordCodec<>(SendMessage.class, RecordWire::write, RecordWire::readSendMessage),
         new BinaryRecordCodec<>(SendResult.class, RecordWire::write, RecordWire::readSendResult),
+        new BinaryRecordCodec<>(SendBatch.class, RecordWire::write, RecordWire::readSendBatch),
+        new BinaryRecordCodec<>(SendOutcomes.class, RecordWire::write, RecordWire::readSendOutcomes),
         new BinaryRecordCodec<>(PushBatch.class, RecordWire::write, RecordWire::readPushBatch),
         new BinaryRecordCodec<>(ChatMessage.class, RecordWire::write, RecordWire::readChatMessage),
         new BinaryRecordCodec<>(UnreadCount.class, RecordWire::write, RecordWire::readUnreadCount));
@@ -31,6 +33,43 @@ final class RecordWire {
   static SendMessage readSendMessage(In in) {
     return new SendMessage(in.getLong(), in.getLong(), in.getString(), in.getString(),
         Origin.values()[in.getInt()], in.getString());
+  }
+
+  static void write(Out out, SendBatch batch) {
+    out.putInt(batch.sends().size());
+    batch.sends().forEach(send -> write(out, send));
+  }
+
+  static SendBatch readSendBatch(In in) {
+    int count = in.getInt();
+    List<SendMessage> sends = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      sends.add(readSendMessage(in));
+    }
+    return new SendBatch(sends);
+  }
+
+  /** Each outcome: 1 and a result, or 0, the error's ordinal and its message. */
+  static void write(Out out, SendOutcomes outcomes) {
+    out.putInt(outcomes.outcomes().size());
+    for (SendOutcomes.Outcome outcome : outcomes.outcomes()) {
+      out.putBoolean(outcome.result() != null);
+      if (outcome.result() != null) {
+        write(out, outcome.result());
+      } else {
+        out.putInt(outcome.error().ordinal()).putString(outcome.errorMessage());
+      }
+    }
+  }
+
+  static SendOutcomes readSendOutcomes(In in) {
+    int count = in.getInt();
+    List<SendOutcomes.Outcome> outcomes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      outcomes.add(in.getBoolean() ? SendOutcomes.Outcome.of(readSendResult(in))
+          : new SendOutcomes.Outcome(null, ChatError.values()[in.getInt()], in.getString()));
+    }
+    return new SendOutcomes(outcomes);
   }
 
   static void write(Out out, SendResult result) {

@@ -8,7 +8,10 @@ import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Replies;
+import io.github.minichat.common.SendBatch;
 import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SendOutcomes;
+import io.github.minichat.common.SendOutcomes.Outcome;
 import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
@@ -28,6 +31,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers the message requests of the event bus: stores sends (then has them pushed), serves sync, history and
@@ -36,6 +41,8 @@ import java.util.Map;
 public final class MessageStoreVerticle extends VerticleBase {
 
   static final int MAX_PAGE = 500;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageStoreVerticle.class);
 
   private final PgConnectOptions connectOptions;
   private final MessageServiceConfig config;
@@ -67,6 +74,7 @@ public final class MessageStoreVerticle extends VerticleBase {
         request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
     return Future.all(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
         eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
         eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
@@ -99,6 +107,29 @@ public final class MessageStoreVerticle extends VerticleBase {
           }
           return new SendResult(stored.message(), stored.duplicate());
         });
+  }
+
+  /** Each send as if it came alone; answered once every one has its outcome. */
+  private Future<SendOutcomes> sendAll(SendBatch batch) {
+    List<Future<SendResult>> results = batch.sends().stream().map(this::sendGuarded).toList();
+    return Future.join(results).transform(ignored -> Future.succeededFuture(new SendOutcomes(results.stream()
+        .map(result -> result.succeeded() ? Outcome.of(result.result()) : failed(result.cause()))
+        .toList())));
+  }
+
+  private static Outcome failed(Throwable failure) {
+    if (ChatError.of(failure) == ChatError.INTERNAL) {
+      LOG.error("A send of a batch failed", failure); // as Replies logs a single request's
+    }
+    return Outcome.of(failure);
+  }
+
+  private Future<SendResult> sendGuarded(SendMessage request) {
+    try {
+      return send(request);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Sends with the same sender and cid never share a batch (the later one finds the earlier as a duplicate). */
