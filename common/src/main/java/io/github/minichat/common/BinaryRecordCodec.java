@@ -3,6 +3,8 @@ package io.github.minichat.common;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -72,6 +74,13 @@ final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
       return this;
     }
 
+    /** A count, then each element. */
+    <E> Out putList(List<E> values, BiConsumer<Out, E> element) {
+      buffer.appendInt(values.size());
+      values.forEach(value -> element.accept(this, value));
+      return this;
+    }
+
     Out putString(String value) {
       if (value == null) {
         buffer.appendInt(-1);
@@ -107,6 +116,15 @@ final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
 
     boolean getBoolean() {
       return buffer.getByte(pos++) != 0;
+    }
+
+    <E> List<E> getList(Function<In, E> element) {
+      int count = getInt();
+      List<E> values = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        values.add(element.apply(this));
+      }
+      return values;
     }
 
     String getString() {

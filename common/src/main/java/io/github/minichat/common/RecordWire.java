@@ -2,7 +2,6 @@ package io.github.minichat.common;
 
 import io.github.minichat.common.BinaryRecordCodec.In;
 import io.github.minichat.common.BinaryRecordCodec.Out;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,40 +35,34 @@ final class RecordWire {
   }
 
   static void write(Out out, SendBatch batch) {
-    out.putInt(batch.sends().size());
-    batch.sends().forEach(send -> write(out, send));
+    out.putList(batch.sends(), RecordWire::write);
   }
 
   static SendBatch readSendBatch(In in) {
-    int count = in.getInt();
-    List<SendMessage> sends = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      sends.add(readSendMessage(in));
-    }
-    return new SendBatch(sends);
+    return new SendBatch(in.getList(RecordWire::readSendMessage));
   }
 
-  /** Each outcome: 1 and a result, or 0, the error's ordinal and its message. */
   static void write(Out out, SendOutcomes outcomes) {
-    out.putInt(outcomes.outcomes().size());
-    for (SendOutcomes.Outcome outcome : outcomes.outcomes()) {
-      out.putBoolean(outcome.result() != null);
-      if (outcome.result() != null) {
-        write(out, outcome.result());
-      } else {
-        out.putInt(outcome.error().ordinal()).putString(outcome.errorMessage());
-      }
-    }
+    out.putList(outcomes.outcomes(), RecordWire::write);
   }
 
   static SendOutcomes readSendOutcomes(In in) {
-    int count = in.getInt();
-    List<SendOutcomes.Outcome> outcomes = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      outcomes.add(in.getBoolean() ? SendOutcomes.Outcome.of(readSendResult(in))
-          : new SendOutcomes.Outcome(null, ChatError.values()[in.getInt()], in.getString()));
+    return new SendOutcomes(in.getList(RecordWire::readOutcome));
+  }
+
+  /** 1 and the result, or 0, the error's ordinal and its message. */
+  static void write(Out out, SendOutcomes.Outcome outcome) {
+    out.putBoolean(outcome.result() != null);
+    if (outcome.result() != null) {
+      write(out, outcome.result());
+    } else {
+      out.putInt(outcome.error().ordinal()).putString(outcome.errorMessage());
     }
-    return new SendOutcomes(outcomes);
+  }
+
+  static SendOutcomes.Outcome readOutcome(In in) {
+    return in.getBoolean() ? SendOutcomes.Outcome.of(readSendResult(in))
+        : new SendOutcomes.Outcome(null, ChatError.values()[in.getInt()], in.getString());
   }
 
   static void write(Out out, SendResult result) {
@@ -82,27 +75,20 @@ final class RecordWire {
   }
 
   static void write(Out out, PushBatch batch) {
-    out.putInt(batch.deliveries().size());
-    for (Delivery delivery : batch.deliveries()) {
-      write(out, delivery.message());
-      out.putString(delivery.excludeConnection());
-    }
-    out.putInt(batch.unreadCounts().size());
-    batch.unreadCounts().forEach(count -> write(out, count));
+    out.putList(batch.deliveries(), RecordWire::write).putList(batch.unreadCounts(), RecordWire::write);
   }
 
   static PushBatch readPushBatch(In in) {
-    int deliveryCount = in.getInt();
-    List<Delivery> deliveries = new ArrayList<>(deliveryCount);
-    for (int i = 0; i < deliveryCount; i++) {
-      deliveries.add(new Delivery(readChatMessage(in), in.getString()));
-    }
-    int countCount = in.getInt();
-    List<UnreadCount> counts = new ArrayList<>(countCount);
-    for (int i = 0; i < countCount; i++) {
-      counts.add(readUnreadCount(in));
-    }
-    return new PushBatch(deliveries, counts);
+    return new PushBatch(in.getList(RecordWire::readDelivery), in.getList(RecordWire::readUnreadCount));
+  }
+
+  static void write(Out out, Delivery delivery) {
+    write(out, delivery.message());
+    out.putString(delivery.excludeConnection());
+  }
+
+  static Delivery readDelivery(In in) {
+    return new Delivery(readChatMessage(in), in.getString());
   }
 
   static void write(Out out, ChatMessage message) {
