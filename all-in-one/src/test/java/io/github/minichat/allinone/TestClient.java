@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 final class TestClient implements AutoCloseable {
 
   private final WebSocket webSocket;
-  private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
+  private final LinkedBlockingDeque<JsonObject> inbox = new LinkedBlockingDeque<>();
   final CompletableFuture<Short> closed = new CompletableFuture<>();
 
   TestClient(WebSocket webSocket) {
@@ -77,6 +77,21 @@ final class TestClient implements AutoCloseable {
     assertThat(error.getValue("ref")).as("ref of %s", error).isEqualTo(ref);
     assertThat(error.getString("message")).isNotBlank();
     return error;
+  }
+
+  /** Waits until a frame is there to consume, at most {@code within}; whether one is. Consumes nothing. */
+  boolean awaitFrame(Duration within) {
+    try {
+      JsonObject frame = inbox.pollFirst(within.toNanos(), TimeUnit.NANOSECONDS);
+      if (frame == null) {
+        return false;
+      }
+      inbox.putFirst(frame);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** Frames received so far and not yet consumed. */

@@ -37,6 +37,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -332,23 +334,20 @@ class DockerfileTest {
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  static void awaitReady(String service, String path, Duration within) throws Exception {
+  static void awaitReady(String service, String path, Duration within) {
     Running running = RUNNING.get(service);
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!running.process().isAlive()) {
-        throw new AssertionError(service + " exited: " + String.join("\n", running.lines()));
-      }
-      try {
-        if (get(running.managementPort(), path).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
+    try {
+      Awaitility.await(service + " ready").atMost(within).pollInterval(Duration.ofMillis(250))
+          .ignoreExceptionsInstanceOf(IOException.class) // not listening yet
+          .until(() -> {
+            if (!running.process().isAlive()) {
+              throw new AssertionError(service + " exited: " + String.join("\n", running.lines()));
+            }
+            return get(running.managementPort(), path).statusCode() == 200;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(service + " not ready within " + within + ": " + String.join("\n", running.lines()));
     }
-    throw new AssertionError(service + " not ready within " + within + ": " + String.join("\n", running.lines()));
   }
 
   static int freePort() throws IOException {
