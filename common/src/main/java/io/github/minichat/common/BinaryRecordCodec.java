@@ -1,7 +1,6 @@
 package io.github.minichat.common;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.function.Function;
  * of a message service's CPU in a cluster. The layouts are in {@link RecordWire}; the name carries a format
  * version, so that a node fails clearly on a layout it does not know instead of misreading it.
  */
-final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
+final class BinaryRecordCodec<T extends Record> implements RecordCodec<T> {
 
   static final String NAME_PREFIX = "bin1:";
 
@@ -28,7 +27,8 @@ final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
     this.reader = reader;
   }
 
-  Class<T> type() {
+  @Override
+  public Class<T> type() {
     return type;
   }
 
@@ -42,20 +42,12 @@ final class BinaryRecordCodec<T extends Record> implements MessageCodec<T, T> {
     return reader.apply(new In(buffer, pos));
   }
 
-  @Override
-  public T transform(T value) {
-    return value; // records with copied collections are immutable: safe to share between verticles
-  }
 
   @Override
   public String name() {
     return NAME_PREFIX + type.getName();
   }
 
-  @Override
-  public byte systemCodecID() {
-    return -1;
-  }
 
   /** Appends fields to a buffer: numbers big-endian, strings as a length (-1 for null) and UTF-8 bytes. */
   record Out(Buffer buffer) {

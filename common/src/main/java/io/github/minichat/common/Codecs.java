@@ -30,17 +30,9 @@ public final class Codecs {
         .forEach(type -> register(eventBus, new JsonRecordCodec<>(type)));
   }
 
-  private static <T extends Record> void register(EventBus eventBus, BinaryRecordCodec<T> codec) {
-    ignoringRepeats(() -> eventBus.registerDefaultCodec(codec.type(), codec));
-  }
-
-  private static <T extends Record> void register(EventBus eventBus, JsonRecordCodec<T> codec) {
-    ignoringRepeats(() -> eventBus.registerDefaultCodec(codec.type(), codec));
-  }
-
-  private static void ignoringRepeats(Runnable registration) {
+  private static <T extends Record> void register(EventBus eventBus, RecordCodec<T> codec) {
     try {
-      registration.run();
+      eventBus.registerDefaultCodec(codec.type(), codec);
     } catch (IllegalStateException alreadyRegistered) {
       // several services share one Vert.x in the all-in-one launcher and in tests
     }

@@ -3,7 +3,6 @@ package io.github.minichat.common;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -11,7 +10,7 @@ import java.io.UncheckedIOException;
  * Carries an immutable record over the event bus: as-is within a process, as JSON (Jackson) between cluster
  * nodes. Registered as the default codec of its record class, so senders just send the record.
  */
-public final class JsonRecordCodec<T extends Record> implements MessageCodec<T, T> {
+public final class JsonRecordCodec<T extends Record> implements RecordCodec<T> {
 
   static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -22,7 +21,8 @@ public final class JsonRecordCodec<T extends Record> implements MessageCodec<T, 
     this.type = type;
   }
 
-  Class<T> type() {
+  @Override
+  public Class<T> type() {
     return type;
   }
 
@@ -46,18 +46,10 @@ public final class JsonRecordCodec<T extends Record> implements MessageCodec<T, 
     }
   }
 
-  @Override
-  public T transform(T value) {
-    return value; // records with copied collections are immutable: safe to share between verticles
-  }
 
   @Override
   public String name() {
     return "json:" + type.getName();
   }
 
-  @Override
-  public byte systemCodecID() {
-    return -1;
-  }
 }
