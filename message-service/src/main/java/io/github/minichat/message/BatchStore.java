@@ -22,9 +22,10 @@ import java.util.TreeSet;
 /**
  * Stores a batch of sends that carry a cid in one transaction (group commit): one commit per message caps the
  * write rate near 5-8k messages/s here, a batch of simple set-based statements goes far past it. Each statement is
- * small, so PostgreSQL plans it in microseconds and the client's prepared-statement cache reuses it. The statements
- * are pipelined into two round trips, lock-and-read then write-and-commit: every round trip costs a wake-up of the
- * backend and of the event loop, and on a busy machine those waits, not the statements, made most of a batch's time.
+ * small and prepared once per connection, with a plan that does not depend on its arguments. The statements are
+ * pipelined into two round trips, lock-and-read then write-and-commit (four when the batch opens a conversation or
+ * an inbox, see {@link #lockAndWrite}): every round trip costs a wake-up of the backend and of the event loop, and
+ * on a busy machine those waits, not the statements, made most of a batch's time.
  *
  * <p>Same guarantees as {@code chat_send}, message by message:
  * <ul>
@@ -100,46 +101,78 @@ final class BatchStore {
 
   /** The outcomes in the order of the items; a cid reused for a different message fails its item only. */
   Future<List<Future<ChatStore.Stored>>> store(List<Item> items) {
-    TreeMap<Conversation, long[]> conversations = new TreeMap<>();
-    TreeSet<Long> users = new TreeSet<>();
-    for (Item item : items) {
-      conversations.put(Conversation.of(item.request()), new long[1]);
-      users.add(item.request().fromId());
-      users.add(item.request().toId());
+    Rows rows = Rows.of(items);
+    return pool.withConnection(connection -> lockAndWrite(connection, items, rows, false)
+            .compose(outcomes -> outcomes != null ? Future.succeededFuture(outcomes)
+                : lockAndWrite(connection, items, rows, true)))
+        .recover(ChatStore::translate);
+  }
+
+  /**
+   * The conversations and inboxes of a batch, keyed and sorted for locking in the global order, with their counters
+   * as locked.
+   */
+  private record Rows(TreeMap<Conversation, long[]> conversations, Long[] lo, Long[] hi, Long[] userIds, Long[] from,
+                      String[] cid) {
+    static Rows of(List<Item> items) {
+      TreeMap<Conversation, long[]> conversations = new TreeMap<>();
+      TreeSet<Long> users = new TreeSet<>();
+      for (Item item : items) {
+        conversations.put(Conversation.of(item.request()), new long[1]);
+        users.add(item.request().fromId());
+        users.add(item.request().toId());
+      }
+      return new Rows(conversations,
+          conversations.keySet().stream().map(Conversation::lo).toArray(Long[]::new),
+          conversations.keySet().stream().map(Conversation::hi).toArray(Long[]::new),
+          users.toArray(Long[]::new),
+          items.stream().map(item -> item.request().fromId()).toArray(Long[]::new),
+          items.stream().map(item -> item.request().cid()).toArray(String[]::new));
     }
-    Long[] lo = conversations.keySet().stream().map(Conversation::lo).toArray(Long[]::new);
-    Long[] hi = conversations.keySet().stream().map(Conversation::hi).toArray(Long[]::new);
-    Long[] userIds = users.toArray(Long[]::new);
-    Long[] from = items.stream().map(item -> item.request().fromId()).toArray(Long[]::new);
-    String[] cid = items.stream().map(item -> item.request().cid()).toArray(String[]::new);
-    return pool.withConnection(connection -> {
-      // Round trip 1: BEGIN and the statements that create, lock and read the rows leave together (pipelined).
-      // None needs another's result, and the backend runs them in order: the repeats are looked up under the locks.
-      Future<RowSet<Row>> begun = connection.query("BEGIN").execute();
-      Future<RowSet<Row>> conversationsCreated = connection.preparedQuery(CREATE_CONVERSATIONS).execute(arrays(lo, hi));
-      Future<RowSet<Row>> conversationsLocked = connection.preparedQuery(LOCK_CONVERSATIONS).execute(arrays(lo, hi));
-      Future<RowSet<Row>> inboxesCreated = connection.preparedQuery(CREATE_INBOXES).execute(arrays(userIds));
-      Future<RowSet<Row>> inboxesLocked = connection.preparedQuery(LOCK_INBOXES).execute(arrays(userIds));
-      Future<RowSet<Row>> repeatsFound = connection.preparedQuery(FIND_REPEATS).execute(arrays(from, cid));
-      return Future.all(begun, conversationsCreated, conversationsLocked, inboxesCreated, inboxesLocked, repeatsFound)
-          .compose(locked -> {
-            conversationsLocked.result().forEach(row ->
-                conversations.get(new Conversation(row.getLong(0), row.getLong(1)))[0] = row.getLong(2));
-            Map<Long, Inbox> inboxes = new HashMap<>();
-            inboxesLocked.result().forEach(row -> {
-              Inbox inbox = new Inbox();
-              inbox.cursor = row.getLong(1);
-              inbox.unread = row.getLong(2);
-              inbox.version = row.getLong(3);
-              inboxes.put(row.getLong(0), inbox);
-            });
-            return write(connection, items, conversations, inboxes, repeats(repeatsFound.result()));
-          })
-          // after a failure in round trip 1 the transaction is still open (after one in round trip 2, this
-          // ROLLBACK finds none and only warns): it must end before the connection goes back to the pool
-          .recover(failure -> connection.query("ROLLBACK").execute()
-              .transform(ignored -> Future.failedFuture(failure)));
-    }).recover(ChatStore::translate);
+  }
+
+  /**
+   * One transaction for the batch. Nearly every batch meets only conversations and inboxes that exist, so the first
+   * attempt does not try to create them (two statements and an index probe per row saved); if a row is missing it
+   * rolls back and completes with {@code null}, and the second attempt creates the rows before locking them.
+   */
+  private static Future<List<Future<ChatStore.Stored>>> lockAndWrite(SqlConnection connection, List<Item> items,
+                                                                     Rows rows, boolean createRows) {
+    // Round trip 1: BEGIN and the statements that (create,) lock and read the rows leave together (pipelined).
+    // None needs another's result, and the backend runs them in order: the repeats are looked up under the locks.
+    Future<RowSet<Row>> begun = connection.query("BEGIN").execute();
+    Future<RowSet<Row>> conversationsCreated = createRows
+        ? connection.preparedQuery(CREATE_CONVERSATIONS).execute(arrays(rows.lo(), rows.hi()))
+        : Future.succeededFuture();
+    Future<RowSet<Row>> conversationsLocked =
+        connection.preparedQuery(LOCK_CONVERSATIONS).execute(arrays(rows.lo(), rows.hi()));
+    Future<RowSet<Row>> inboxesCreated = createRows
+        ? connection.preparedQuery(CREATE_INBOXES).execute(arrays(rows.userIds()))
+        : Future.succeededFuture();
+    Future<RowSet<Row>> inboxesLocked = connection.preparedQuery(LOCK_INBOXES).execute(arrays(rows.userIds()));
+    Future<RowSet<Row>> repeatsFound = connection.preparedQuery(FIND_REPEATS).execute(arrays(rows.from(), rows.cid()));
+    return Future.all(begun, conversationsCreated, conversationsLocked, inboxesCreated, inboxesLocked, repeatsFound)
+        .compose(locked -> {
+          if (conversationsLocked.result().size() < rows.lo().length
+              || inboxesLocked.result().size() < rows.userIds().length) {
+            return connection.query("ROLLBACK").execute().map(ignored -> null);
+          }
+          conversationsLocked.result().forEach(row ->
+              rows.conversations().get(new Conversation(row.getLong(0), row.getLong(1)))[0] = row.getLong(2));
+          Map<Long, Inbox> inboxes = new HashMap<>();
+          inboxesLocked.result().forEach(row -> {
+            Inbox inbox = new Inbox();
+            inbox.cursor = row.getLong(1);
+            inbox.unread = row.getLong(2);
+            inbox.version = row.getLong(3);
+            inboxes.put(row.getLong(0), inbox);
+          });
+          return write(connection, items, rows.conversations(), inboxes, repeats(repeatsFound.result()));
+        })
+        // after a failure in round trip 1 the transaction is still open (after one in round trip 2, this
+        // ROLLBACK finds none and only warns): it must end before the connection goes back to the pool
+        .recover(failure -> connection.query("ROLLBACK").execute()
+            .transform(ignored -> Future.failedFuture(failure)));
   }
 
   private static Map<String, ChatMessage> repeats(RowSet<Row> rows) {

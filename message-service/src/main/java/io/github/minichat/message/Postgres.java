@@ -55,7 +55,8 @@ public final class Postgres {
     return options.setCachePreparedStatements(true).setPipeliningLimit(256)
         .addProperty("enable_seqscan", "off")
         .addProperty("enable_hashjoin", "off")
-        .addProperty("enable_mergejoin", "off");
+        .addProperty("enable_mergejoin", "off")
+        .addProperty("plan_cache_mode", "force_generic_plan");
   }
 
   /**

@@ -1,0 +1,136 @@
+package io.github.minichat.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.Origin;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.message.testing.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch whose conversations and inboxes all exist skips creating them; one that meets a missing row takes the
+ * path that creates it. Whichever it takes, every message is numbered as if it had been stored alone.
+ */
+class BatchStoreTest {
+
+  private static final AtomicInteger CIDS = new AtomicInteger();
+
+  private static Vertx vertx;
+  private static PgConnectOptions database;
+  private static Pool pool;
+  private static BatchStore batchStore;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    database = TestDatabase.create("batch_store");
+    await(Postgres.migrate(vertx, database));
+    pool = PgBuilder.pool().connectingTo(database).using(vertx).build();
+    batchStore = new BatchStore(pool);
+  }
+
+  @AfterAll
+  static void stop() {
+    await(pool.close());
+    await(vertx.close());
+    TestDatabase.drop(database);
+  }
+
+  @Test
+  @DisplayName("new conversations between known users, beside known ones: gapless seqs and cursors, batch after batch")
+  void newConversationsBesideKnownOnes() {
+    // all four users and both conversations are new
+    List<ChatMessage> first = store(send(601, 602), send(603, 604));
+    assertNumbers(first.get(0), 1, 1, 1);
+    assertNumbers(first.get(1), 1, 1, 1);
+
+    // 601-603 is a new conversation of two users whose inboxes exist; 601-602 exists
+    List<ChatMessage> second = store(send(601, 603), send(601, 602));
+    assertNumbers(second.get(0), 1, 2, 2);
+    assertNumbers(second.get(1), 2, 3, 2);
+
+    // every row exists now: the conversation created in the batch before goes on from where it stopped
+    List<ChatMessage> third = store(send(603, 601), send(602, 601));
+    assertNumbers(third.get(0), 2, 3, 4);
+    assertNumbers(third.get(1), 3, 3, 5);
+
+    assertThat(lastSeq(601, 602)).isEqualTo(3);
+    assertThat(lastSeq(601, 603)).isEqualTo(2);
+    assertThat(lastSeq(603, 604)).isEqualTo(1);
+    assertThat(lastCursor(601)).isEqualTo(5);
+    assertThat(lastCursor(602)).isEqualTo(3);
+    assertThat(lastCursor(603)).isEqualTo(3);
+    assertThat(lastCursor(604)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a repeat in a batch that also opens a conversation is still answered as a duplicate, stored once")
+  void repeatBesideNewConversation() {
+    SendMessage original = send(701, 702);
+    ChatMessage stored = store(original).get(0);
+
+    List<Future<ChatStore.Stored>> outcomes =
+        await(batchStore.store(List.of(item(original), item(send(701, 703)))));
+
+    assertThat(outcomes.get(0).result().duplicate()).isTrue();
+    assertThat(outcomes.get(0).result().message().id()).isEqualTo(stored.id());
+    assertNumbers(outcomes.get(1).result().message(), 1, 2, 1);
+    assertThat(await(pool.preparedQuery("SELECT count(*) FROM messages WHERE from_id = 701").execute())
+        .iterator().next().getLong(0)).isEqualTo(2);
+  }
+
+  private static SendMessage send(long from, long to) {
+    return new SendMessage(from, to, "from " + from + " to " + to, "c-" + CIDS.incrementAndGet(), Origin.WS, null);
+  }
+
+  private static BatchStore.Item item(SendMessage request) {
+    return new BatchStore.Item(request, false);
+  }
+
+  private static List<ChatMessage> store(SendMessage... requests) {
+    List<Future<ChatStore.Stored>> outcomes =
+        await(batchStore.store(List.of(requests).stream().map(BatchStoreTest::item).toList()));
+    return outcomes.stream().map(outcome -> {
+      assertThat(outcome.succeeded()).as("stored: %s", outcome.cause()).isTrue();
+      assertThat(outcome.result().duplicate()).isFalse();
+      return outcome.result().message();
+    }).toList();
+  }
+
+  private static void assertNumbers(ChatMessage message, long seq, long senderCursor, long recipientCursor) {
+    assertThat(message.seq()).as("seq of %s", message).isEqualTo(seq);
+    assertThat(message.senderCursor()).as("sender cursor of %s", message).isEqualTo(senderCursor);
+    assertThat(message.recipientCursor()).as("recipient cursor of %s", message).isEqualTo(recipientCursor);
+  }
+
+  private static long lastSeq(long lo, long hi) {
+    return await(pool.preparedQuery("SELECT last_seq FROM conversations WHERE user_lo = $1 AND user_hi = $2")
+        .execute(Tuple.of(lo, hi))).iterator().next().getLong(0);
+  }
+
+  private static long lastCursor(long user) {
+    return await(pool.preparedQuery("SELECT last_cursor FROM inboxes WHERE user_id = $1").execute(Tuple.of(user)))
+        .iterator().next().getLong(0);
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("did not complete: " + e, e);
+    }
+  }
+}
