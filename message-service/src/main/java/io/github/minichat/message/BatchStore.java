@@ -7,6 +7,7 @@ import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.UnreadCount;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -93,6 +94,9 @@ final class BatchStore {
     boolean moved;
   }
 
+  /** A batch's first attempt met a conversation or an inbox that does not exist yet (never leaves this class). */
+  private static final VertxException ROWS_MISSING = new VertxException("rows missing: create them first", true);
+
   private final Pool pool;
 
   BatchStore(Pool pool) {
@@ -103,8 +107,9 @@ final class BatchStore {
   Future<List<Future<ChatStore.Stored>>> store(List<Item> items) {
     Rows rows = Rows.of(items);
     return pool.withConnection(connection -> lockAndWrite(connection, items, rows, false)
-            .compose(outcomes -> outcomes != null ? Future.succeededFuture(outcomes)
-                : lockAndWrite(connection, items, rows, true)))
+            .recover(failure -> failure == ROWS_MISSING
+                ? lockAndWrite(connection, items, rows, true)
+                : Future.failedFuture(failure)))
         .recover(ChatStore::translate);
   }
 
@@ -134,7 +139,7 @@ final class BatchStore {
   /**
    * One transaction for the batch. Nearly every batch meets only conversations and inboxes that exist, so the first
    * attempt does not try to create them (two statements and an index probe per row saved); if a row is missing it
-   * rolls back and completes with {@code null}, and the second attempt creates the rows before locking them.
+   * rolls back and fails with {@link #ROWS_MISSING}, and the second attempt creates the rows before locking them.
    */
   private static Future<List<Future<ChatStore.Stored>>> lockAndWrite(SqlConnection connection, List<Item> items,
                                                                      Rows rows, boolean createRows) {
@@ -155,7 +160,7 @@ final class BatchStore {
         .compose(locked -> {
           if (conversationsLocked.result().size() < rows.lo().length
               || inboxesLocked.result().size() < rows.userIds().length) {
-            return connection.query("ROLLBACK").execute().map(ignored -> null);
+            return Future.failedFuture(ROWS_MISSING);
           }
           conversationsLocked.result().forEach(row ->
               rows.conversations().get(new Conversation(row.getLong(0), row.getLong(1)))[0] = row.getLong(2));
@@ -169,8 +174,8 @@ final class BatchStore {
           });
           return write(connection, items, rows.conversations(), inboxes, repeats(repeatsFound.result()));
         })
-        // after a failure in round trip 1 the transaction is still open (after one in round trip 2, this
-        // ROLLBACK finds none and only warns): it must end before the connection goes back to the pool
+        // after missing rows or a failure in round trip 1 the transaction is still open (after a failure in round
+        // trip 2, this ROLLBACK finds none and only warns): it must end before the connection is used again
         .recover(failure -> connection.query("ROLLBACK").execute()
             .transform(ignored -> Future.failedFuture(failure)));
   }
