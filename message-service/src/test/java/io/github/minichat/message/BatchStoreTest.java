@@ -1,19 +1,16 @@
 package io.github.minichat.message;
 
+import static io.github.minichat.message.testing.StoreDatabase.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
-import io.github.minichat.message.testing.TestDatabase;
+import io.github.minichat.message.testing.StoreDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,25 +25,20 @@ class BatchStoreTest {
 
   private static final AtomicInteger CIDS = new AtomicInteger();
 
-  private static Vertx vertx;
-  private static PgConnectOptions database;
+  private static StoreDatabase database;
   private static Pool pool;
   private static BatchStore batchStore;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    database = TestDatabase.create("batch_store");
-    await(Postgres.migrate(vertx, database));
-    pool = PgBuilder.pool().connectingTo(database).using(vertx).build();
+    database = StoreDatabase.create("batch_store", 1);
+    pool = database.pool();
     batchStore = new BatchStore(pool);
   }
 
   @AfterAll
   static void stop() {
-    await(pool.close());
-    await(vertx.close());
-    TestDatabase.drop(database);
+    database.close();
   }
 
   @Test
@@ -124,13 +116,5 @@ class BatchStoreTest {
   private static long lastCursor(long user) {
     return await(pool.preparedQuery("SELECT last_cursor FROM inboxes WHERE user_id = $1").execute(Tuple.of(user)))
         .iterator().next().getLong(0);
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
   }
 }

@@ -1,18 +1,15 @@
 package io.github.minichat.message;
 
+import static io.github.minichat.message.testing.StoreDatabase.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadSummary;
-import io.github.minichat.message.testing.TestDatabase;
+import io.github.minichat.message.testing.StoreDatabase;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgBuilder;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -23,7 +20,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -43,31 +39,22 @@ class ChatStoreConcurrencyTest {
   private static final int POOL_SIZE = 8;
   private static final int IN_FLIGHT = 8;
 
-  private static Vertx vertx;
-  private static PgConnectOptions database;
+  private static StoreDatabase database;
   private static Pool pool;
   private static ChatStore store;
   private static BatchStore batchStore;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    database = TestDatabase.create("store_concurrency");
-    await(Postgres.migrate(vertx, database));
-    pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(POOL_SIZE))
-        .connectingTo(database)
-        .using(vertx)
-        .build();
+    database = StoreDatabase.create("store_concurrency", POOL_SIZE);
+    pool = database.pool();
     store = new ChatStore(pool, Duration.ofSeconds(10));
     batchStore = new BatchStore(pool);
   }
 
   @AfterAll
   static void stop() {
-    await(pool.close());
-    await(vertx.close());
-    TestDatabase.drop(database);
+    database.close();
   }
 
   /** One unread-count change seen by a caller: +1 for an unread message, a decrease for a read mark. */
@@ -396,13 +383,5 @@ class ChatStoreConcurrencyTest {
 
   private static long count(String sql, Object parameter) {
     return query(sql, parameter).get(0).getLong(0);
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("did not complete: " + e, e);
-    }
   }
 }
