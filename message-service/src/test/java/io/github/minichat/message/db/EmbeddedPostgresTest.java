@@ -2,6 +2,7 @@ package io.github.minichat.message.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -47,7 +48,7 @@ class EmbeddedPostgresTest {
       pg.close();
       pg.close(); // idempotent
     }
-    assertNoServerLeft(firstPid);
+    assertNoServerLeft(base, firstPid);
 
     try (EmbeddedPostgres pg = EmbeddedPostgres.start(base, 0)) {
       long secondPid = postmasterPid(base);
@@ -57,7 +58,7 @@ class EmbeddedPostgresTest {
         assertThat(rs.getString(1)).isEqualTo("survives restarts");
       }
       pg.close();
-      assertNoServerLeft(secondPid);
+      assertNoServerLeft(base, secondPid);
     }
   }
 
@@ -77,10 +78,15 @@ class EmbeddedPostgresTest {
     return Long.parseLong(Files.readAllLines(base.resolve("data/postmaster.pid")).get(0).trim());
   }
 
-  private static void assertNoServerLeft(long postmasterPid) {
+  /**
+   * Neither the postmaster nor any process run from this cluster's binaries (its backends) is left. Only those: other
+   * test classes in this JVM may keep an embedded server of their own (see TestDatabase) running meanwhile.
+   */
+  private static void assertNoServerLeft(Path base, long postmasterPid) throws IOException {
     assertThat(ProcessHandle.of(postmasterPid).filter(ProcessHandle::isAlive)).isEmpty();
+    String binaries = base.toRealPath().toString(); // a process's command is its executable's real path
     List<String> leftovers = ProcessHandle.current().descendants()
-        .filter(h -> h.info().command().orElse("").endsWith("/postgres"))
+        .filter(h -> h.info().command().orElse("").startsWith(binaries))
         .map(h -> h.pid() + " " + h.info().commandLine().orElse("?"))
         .collect(Collectors.toList());
     assertThat(leftovers).isEmpty();
