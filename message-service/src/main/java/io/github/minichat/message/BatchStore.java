@@ -172,7 +172,7 @@ final class BatchStore {
             inbox.version = row.getLong(3);
             inboxes.put(row.getLong(0), inbox);
           });
-          return write(connection, items, rows.conversations(), inboxes, repeats(repeatsFound.result()));
+          return write(connection, items, rows, inboxes, repeats(repeatsFound.result()));
         })
         // after missing rows or a failure in round trip 1 the transaction is still open (after a failure in round
         // trip 2, this ROLLBACK finds none and only warns): it must end before the connection is used again
@@ -200,7 +200,7 @@ final class BatchStore {
 
   /** Numbers the new messages in batch order, inserts them and moves the counters, in one round of statements. */
   private static Future<List<Future<ChatStore.Stored>>> write(SqlConnection connection, List<Item> items,
-      TreeMap<Conversation, long[]> conversations, Map<Long, Inbox> inboxes, Map<String, ChatMessage> repeats) {
+      Rows rows, Map<Long, Inbox> inboxes, Map<String, ChatMessage> repeats) {
     int size = items.size();
     List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
     List<Integer> fresh = new ArrayList<>(size);
@@ -218,7 +218,7 @@ final class BatchStore {
       }
       outcomes.add(null);
       boolean read = items.get(i).readOnArrival();
-      long seq = ++conversations.get(Conversation.of(request))[0];
+      long seq = ++rows.conversations().get(Conversation.of(request))[0];
       Inbox sender = inboxes.get(request.fromId());
       Inbox recipient = inboxes.get(request.toId());
       sender.moved = true;
@@ -242,7 +242,7 @@ final class BatchStore {
     Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_MESSAGES)
         .execute(insertArguments(items, fresh, numbered));
     Future<RowSet<Row>> conversationsMoved = connection.preparedQuery(MOVE_CONVERSATIONS)
-        .execute(conversationArguments(conversations));
+        .execute(conversationArguments(rows));
     Future<RowSet<Row>> inboxesMoved = connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
     return Future.all(inserted, conversationsMoved, inboxesMoved, committed).map(ignored -> {
@@ -292,11 +292,10 @@ final class BatchStore {
     return arrays(lo, hi, seq, from, to, body, cid, origin, read, senderCursor, recipientCursor);
   }
 
-  private static Tuple conversationArguments(TreeMap<Conversation, long[]> conversations) {
-    Long[] lo = conversations.keySet().stream().map(Conversation::lo).toArray(Long[]::new);
-    Long[] hi = conversations.keySet().stream().map(Conversation::hi).toArray(Long[]::new);
-    Long[] seq = conversations.values().stream().map(last -> last[0]).toArray(Long[]::new);
-    return arrays(lo, hi, seq);
+  /** The new last seq of each conversation, in the order of {@link Rows#lo()} and {@link Rows#hi()}. */
+  private static Tuple conversationArguments(Rows rows) {
+    Long[] seq = rows.conversations().values().stream().map(last -> last[0]).toArray(Long[]::new);
+    return arrays(rows.lo(), rows.hi(), seq);
   }
 
   private static Tuple inboxArguments(Map<Long, Inbox> inboxes) {
