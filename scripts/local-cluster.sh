@@ -8,7 +8,9 @@
 #
 # Settings (environment): PG_URL (or PGHOST…, required), CHAT_JWT_SECRET, GATEWAY_PORTS ("8081 8082"),
 # CHAT_CLUSTER_NAME (minichat-local), CHAT_CLUSTER_PORT (5701: members use it and the 9 after it), JAVA_OPTS
-# (JVM flags, default -Xmx512m: without a bound the heap grows far past what is live), START_TIMEOUT_S (90), STOP_TIMEOUT_S (30), MINICHAT_LOG_DIR (logs),
+# (JVM flags, default -Xmx512m: without a bound the heap grows far past what is live), GATEWAY_JAVA_OPTS (added to
+# the gateways' flags, default those of chat-gateway/Dockerfile that keep the committed heap near the live one),
+# START_TIMEOUT_S (90), STOP_TIMEOUT_S (30), MINICHAT_LOG_DIR (logs),
 # MINICHAT_RUN_DIR (run). Any other CHAT_* variable is passed to every process (see the README's table).
 set -euo pipefail
 
@@ -18,6 +20,7 @@ RUN_DIR="${MINICHAT_RUN_DIR:-$ROOT/run}"
 read -r -a GATEWAY_PORTS <<< "${GATEWAY_PORTS:-8081 8082}"
 CLUSTER_PORT="${CHAT_CLUSTER_PORT:-5701}"
 CLUSTER_PORT_COUNT=10
+GATEWAY_JAVA_OPTS="${GATEWAY_JAVA_OPTS--XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30}"
 START_TIMEOUT_S="${START_TIMEOUT_S:-90}"
 STOP_TIMEOUT_S="${STOP_TIMEOUT_S:-30}"
 
@@ -89,9 +92,11 @@ launch() {
   local name="$1"; shift
   local log; log="$(log_file "$name")"
   echo "=== $(date '+%F %T') start $name" > "$log"
-  # shellcheck disable=SC2086 # JAVA_OPTS is a list of flags
+  local own_flags=""
+  case "$name" in gateway-*) own_flags="$GATEWAY_JAVA_OPTS" ;; esac
+  # shellcheck disable=SC2086 # JAVA_OPTS and GATEWAY_JAVA_OPTS are lists of flags
   env "$@" setsid bash -c 'echo $$ > "$0"; exec "$@"' "$(pid_file "$name")" \
-    java "${JVM_FLAGS[@]}" ${JAVA_OPTS:--Xmx512m} -jar "$(jar_of "$name")" >> "$log" 2>&1 < /dev/null &
+    java "${JVM_FLAGS[@]}" ${JAVA_OPTS:--Xmx512m} $own_flags -jar "$(jar_of "$name")" >> "$log" 2>&1 < /dev/null &
 }
 
 # Waits until each named service has logged its ready line; fails when one exits or the deadline passes.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.github.minichat.gateway.TokenVerifier;
 import io.github.minichat.message.testing.TestDatabase;
@@ -141,6 +142,9 @@ class DockerfileTest {
       // the ports the manifests use are the ones the image exposes, and the uid the pods run as is the image's
       Container container = prod.get(Deployment.class, service).getSpec().getTemplate().getSpec().getContainers().get(0);
       container.getPorts().forEach(port -> assertThat(dockerfile.exposed()).contains(port.getContainerPort()));
+      // the manifest's JVM flags replace the image's: a flag in one and not the other would be lost in the cluster
+      assertThat(container.getEnv()).filteredOn(variable -> variable.getName().equals("JAVA_TOOL_OPTIONS"))
+          .singleElement().extracting(EnvVar::getValue).isEqualTo(dockerfile.env().get("JAVA_TOOL_OPTIONS"));
       assertThat(dockerfile.user()).startsWith(prod.get(Deployment.class, service).getSpec().getTemplate().getSpec()
           .getSecurityContext().getRunAsUser() + ":");
     }
