@@ -3,7 +3,6 @@ package io.github.minichat.load;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
@@ -61,7 +60,7 @@ final class ConnectCommand implements Callable<Integer> {
     StormPlan plan = plan();
     warnIfTooManyForFileDescriptors(plan.connections());
     StormStats stats = new StormStats();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(client.eventLoops));
+    Vertx vertx = Vertx.vertx(ClientLoops.vertxOptions(client.eventLoops));
     try {
       return run(vertx, plan, stats);
     } finally {

@@ -3,7 +3,6 @@ package io.github.minichat.load;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import java.util.concurrent.Callable;
@@ -53,7 +52,7 @@ final class EchoServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(instances));
+    Vertx vertx = Vertx.vertx(ClientLoops.vertxOptions(instances));
     for (int i = 0; i < instances; i++) {
       ClientLoops.await(vertx.deployVerticle(new EchoVerticle(host, port)));
     }

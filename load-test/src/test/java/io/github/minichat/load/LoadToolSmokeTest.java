@@ -111,7 +111,12 @@ class LoadToolSmokeTest {
     assertThat(messages.getLong("received")).isEqualTo(90);
     assertThat(messages.getLong("lost")).isZero();
     assertThat(messages.getLong("duplicated")).isZero();
-    assertThat(sync.summary().getJsonObject("catch_up").getLong("pages")).isGreaterThan(3 + 3 * 4);
+    // the catch-up paged: what was not pushed on the new connections (a message stored just before a reconnect
+    // may be, at most a window of 16 per sender, and its sync then leaves it out) came through sync at most 7 a
+    // page, after one page each before the burst
+    long viaSync = 90 - messages.getLong("pushed_while_catching_up");
+    assertThat(viaSync).isGreaterThanOrEqualTo(90 - 3 * 16);
+    assertThat(sync.summary().getJsonObject("catch_up").getLong("pages")).isGreaterThanOrEqualTo(3 + (viaSync + 6) / 7);
     assertThat(exit).isZero();
   }
 
