@@ -18,15 +18,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Stores a batch of sends that carry a cid in one transaction (group commit): one commit per message caps the
  * write rate near 5-8k messages/s here, a batch of simple set-based statements goes far past it. Each statement is
  * small and prepared once per connection, with a plan that does not depend on its arguments. The statements are
- * pipelined into two round trips, lock-and-read then write-and-commit (four when the batch opens a conversation or
- * an inbox, see {@link #lockAndWrite}): every round trip costs a wake-up of the backend and of the event loop, and
+ * pipelined into two round trips, bump-and-read then insert-and-commit (four when the batch opens a conversation or
+ * an inbox, see {@link #bumpAndWrite}): every round trip costs a wake-up of the backend and of the event loop, and
  * on a busy machine those waits, not the statements, made most of a batch's time.
+ *
+ * <p>The counters are moved forward first, by as much as the batch would take if no message repeated an earlier
+ * one: that one update locks each row and returns its new value, from which the numbers of the batch follow. A
+ * separate lock ({@code SELECT … FOR UPDATE}) and a second update per row, as before, cost the database a lock
+ * record, an index probe and a new row version more for every conversation and inbox of every batch. When a message
+ * does repeat one (rare: a client resending after a lost ack), the counters are set back to what was really used
+ * before the commit.
  *
  * <p>Same guarantees as {@code chat_send}, message by message:
  * <ul>
@@ -37,21 +43,23 @@ import java.util.TreeSet;
  *   <li>the unread total and its version change in the same transaction as the rows.</li>
  * </ul>
  * Locks are taken in one global order, conversation rows by (user_lo, user_hi) and then inbox rows by user, the
- * order {@code chat_send} uses too, so writers never deadlock. The caller passes each (sender, cid) at most once.
+ * order {@code chat_send} uses too, so writers never deadlock: each bump is a nested loop over its sorted key array
+ * (hash and merge joins are off on these connections, see {@link Postgres}), so it locks rows in array order. The
+ * caller passes each (sender, cid) at most once.
  */
 final class BatchStore {
 
   private static final String CREATE_CONVERSATIONS =
       "INSERT INTO conversations (user_lo, user_hi) SELECT * FROM unnest($1::int8[], $2::int8[]) ON CONFLICT DO NOTHING";
-  private static final String LOCK_CONVERSATIONS =
-      "SELECT c.user_lo, c.user_hi, c.last_seq FROM conversations c"
-          + " JOIN unnest($1::int8[], $2::int8[]) AS u(lo, hi) ON c.user_lo = u.lo AND c.user_hi = u.hi"
-          + " ORDER BY c.user_lo, c.user_hi FOR UPDATE OF c";
+  private static final String BUMP_CONVERSATIONS =
+      "UPDATE conversations c SET last_seq = c.last_seq + u.n FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS u(lo, hi, n)"
+          + " WHERE c.user_lo = u.lo AND c.user_hi = u.hi RETURNING c.user_lo, c.user_hi, c.last_seq";
   private static final String CREATE_INBOXES =
       "INSERT INTO inboxes (user_id) SELECT unnest($1::int8[]) ON CONFLICT DO NOTHING";
-  private static final String LOCK_INBOXES =
-      "SELECT user_id, last_cursor, unread, unread_version FROM inboxes WHERE user_id = ANY($1::int8[])"
-          + " ORDER BY user_id FOR UPDATE";
+  private static final String BUMP_INBOXES =
+      "UPDATE inboxes b SET last_cursor = b.last_cursor + u.c, unread = b.unread + u.n,"
+          + " unread_version = b.unread_version + u.n FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS u(id, c, n)"
+          + " WHERE b.user_id = u.id RETURNING b.user_id, b.last_cursor, b.unread, b.unread_version";
   private static final String FIND_REPEATS =
       "SELECT m.id, m.seq, m.from_id, m.to_id, m.body, m.is_read, m.created_at, m.sender_cursor,"
           + " m.recipient_cursor, m.cid FROM messages m"
@@ -86,12 +94,11 @@ final class BatchStore {
     }
   }
 
-  /** An inbox row as locked, moved forward in memory message by message. */
+  /** An inbox's counters as they stood before the batch, moved forward message by message. */
   private static final class Inbox {
     long cursor;
     long unread;
     long version;
-    boolean moved;
   }
 
   /** A batch's first attempt met a conversation or an inbox that does not exist yet (never leaves this class). */
@@ -105,74 +112,120 @@ final class BatchStore {
 
   /** The outcomes in the order of the items; a cid reused for a different message fails its item only. */
   Future<List<Future<ChatStore.Stored>>> store(List<Item> items) {
-    Rows rows = Rows.of(items);
-    return pool.withConnection(connection -> lockAndWrite(connection, items, rows, false)
+    Keys keys = Keys.of(items);
+    return pool.withConnection(connection -> bumpAndWrite(connection, items, keys, false)
             .recover(failure -> failure == ROWS_MISSING
-                ? lockAndWrite(connection, items, rows, true)
+                ? bumpAndWrite(connection, items, keys, true)
                 : Future.failedFuture(failure)))
         .recover(ChatStore::translate);
   }
 
   /**
-   * The conversations and inboxes of a batch, keyed and sorted for locking in the global order, with their counters
-   * as locked.
+   * The conversations and inboxes of a batch, sorted in the global lock order, with how far the batch moves each
+   * counter if none of its messages repeats an earlier one: a conversation's seq by its messages, an inbox's cursor
+   * by the messages in and out, its unread total (and version) by the messages in that arrive unread.
    */
-  private record Rows(TreeMap<Conversation, long[]> conversations, Long[] lo, Long[] hi, Long[] userIds, Long[] from,
+  private record Keys(TreeMap<Conversation, Long> seqSteps, TreeMap<Long, long[]> inboxSteps, Long[] from,
                       String[] cid) {
-    static Rows of(List<Item> items) {
-      TreeMap<Conversation, long[]> conversations = new TreeMap<>();
-      TreeSet<Long> users = new TreeSet<>();
+    private static final int CURSOR = 0;
+    private static final int UNREAD = 1;
+
+    static Keys of(List<Item> items) {
+      TreeMap<Conversation, Long> seqSteps = new TreeMap<>();
+      TreeMap<Long, long[]> inboxSteps = new TreeMap<>();
       for (Item item : items) {
-        conversations.put(Conversation.of(item.request()), new long[1]);
-        users.add(item.request().fromId());
-        users.add(item.request().toId());
+        SendMessage request = item.request();
+        seqSteps.merge(Conversation.of(request), 1L, Long::sum);
+        inboxSteps.computeIfAbsent(request.fromId(), user -> new long[2])[CURSOR]++;
+        long[] recipient = inboxSteps.computeIfAbsent(request.toId(), user -> new long[2]);
+        recipient[CURSOR]++;
+        if (!item.readOnArrival()) {
+          recipient[UNREAD]++;
+        }
       }
-      return new Rows(conversations,
-          conversations.keySet().stream().map(Conversation::lo).toArray(Long[]::new),
-          conversations.keySet().stream().map(Conversation::hi).toArray(Long[]::new),
-          users.toArray(Long[]::new),
+      return new Keys(seqSteps, inboxSteps,
           items.stream().map(item -> item.request().fromId()).toArray(Long[]::new),
           items.stream().map(item -> item.request().cid()).toArray(String[]::new));
+    }
+
+    Long[] lo() {
+      return seqSteps.keySet().stream().map(Conversation::lo).toArray(Long[]::new);
+    }
+
+    Long[] hi() {
+      return seqSteps.keySet().stream().map(Conversation::hi).toArray(Long[]::new);
+    }
+
+    Long[] userIds() {
+      return inboxSteps.keySet().toArray(Long[]::new);
+    }
+
+    Tuple createConversationArguments() {
+      return arrays(lo(), hi());
+    }
+
+    Tuple bumpConversationArguments() {
+      return arrays(lo(), hi(), seqSteps.values().toArray(Long[]::new));
+    }
+
+    Tuple bumpInboxArguments() {
+      return arrays(userIds(), inboxSteps.values().stream().map(steps -> steps[CURSOR]).toArray(Long[]::new),
+          inboxSteps.values().stream().map(steps -> steps[UNREAD]).toArray(Long[]::new));
+    }
+
+    /** Each conversation's last seq before the batch, from the value its bump returned. */
+    TreeMap<Conversation, long[]> seqsBefore(RowSet<Row> bumped) {
+      TreeMap<Conversation, long[]> before = new TreeMap<>();
+      bumped.forEach(row -> {
+        Conversation conversation = new Conversation(row.getLong(0), row.getLong(1));
+        before.put(conversation, new long[] {row.getLong(2) - seqSteps.get(conversation)});
+      });
+      return before;
+    }
+
+    /** Each inbox's counters before the batch, from the values its bump returned. */
+    TreeMap<Long, Inbox> inboxesBefore(RowSet<Row> bumped) {
+      TreeMap<Long, Inbox> before = new TreeMap<>();
+      bumped.forEach(row -> {
+        long[] steps = inboxSteps.get(row.getLong(0));
+        Inbox inbox = new Inbox();
+        inbox.cursor = row.getLong(1) - steps[CURSOR];
+        inbox.unread = row.getLong(2) - steps[UNREAD];
+        inbox.version = row.getLong(3) - steps[UNREAD];
+        before.put(row.getLong(0), inbox);
+      });
+      return before;
     }
   }
 
   /**
    * One transaction for the batch. Nearly every batch meets only conversations and inboxes that exist, so the first
    * attempt does not try to create them (two statements and an index probe per row saved); if a row is missing it
-   * rolls back and fails with {@link #ROWS_MISSING}, and the second attempt creates the rows before locking them.
+   * rolls back and fails with {@link #ROWS_MISSING}, and the second attempt creates the rows before bumping them.
    */
-  private static Future<List<Future<ChatStore.Stored>>> lockAndWrite(SqlConnection connection, List<Item> items,
-                                                                     Rows rows, boolean createRows) {
-    // Round trip 1: BEGIN and the statements that (create,) lock and read the rows leave together (pipelined).
+  private static Future<List<Future<ChatStore.Stored>>> bumpAndWrite(SqlConnection connection, List<Item> items,
+                                                                     Keys keys, boolean createRows) {
+    // Round trip 1: BEGIN and the statements that (create,) bump and read the rows leave together (pipelined).
     // None needs another's result, and the backend runs them in order: the repeats are looked up under the locks.
     Future<RowSet<Row>> begun = connection.query("BEGIN").execute();
     Future<RowSet<Row>> conversationsCreated = createRows
-        ? connection.preparedQuery(CREATE_CONVERSATIONS).execute(arrays(rows.lo(), rows.hi()))
+        ? connection.preparedQuery(CREATE_CONVERSATIONS).execute(keys.createConversationArguments())
         : Future.succeededFuture();
-    Future<RowSet<Row>> conversationsLocked =
-        connection.preparedQuery(LOCK_CONVERSATIONS).execute(arrays(rows.lo(), rows.hi()));
+    Future<RowSet<Row>> conversationsBumped =
+        connection.preparedQuery(BUMP_CONVERSATIONS).execute(keys.bumpConversationArguments());
     Future<RowSet<Row>> inboxesCreated = createRows
-        ? connection.preparedQuery(CREATE_INBOXES).execute(arrays(rows.userIds()))
+        ? connection.preparedQuery(CREATE_INBOXES).execute(arrays(keys.userIds()))
         : Future.succeededFuture();
-    Future<RowSet<Row>> inboxesLocked = connection.preparedQuery(LOCK_INBOXES).execute(arrays(rows.userIds()));
-    Future<RowSet<Row>> repeatsFound = connection.preparedQuery(FIND_REPEATS).execute(arrays(rows.from(), rows.cid()));
-    return Future.all(begun, conversationsCreated, conversationsLocked, inboxesCreated, inboxesLocked, repeatsFound)
-        .compose(locked -> {
-          if (conversationsLocked.result().size() < rows.lo().length
-              || inboxesLocked.result().size() < rows.userIds().length) {
+    Future<RowSet<Row>> inboxesBumped = connection.preparedQuery(BUMP_INBOXES).execute(keys.bumpInboxArguments());
+    Future<RowSet<Row>> repeatsFound = connection.preparedQuery(FIND_REPEATS).execute(arrays(keys.from(), keys.cid()));
+    return Future.all(begun, conversationsCreated, conversationsBumped, inboxesCreated, inboxesBumped, repeatsFound)
+        .compose(bumped -> {
+          if (conversationsBumped.result().size() < keys.seqSteps().size()
+              || inboxesBumped.result().size() < keys.inboxSteps().size()) {
             return Future.failedFuture(ROWS_MISSING);
           }
-          conversationsLocked.result().forEach(row ->
-              rows.conversations().get(new Conversation(row.getLong(0), row.getLong(1)))[0] = row.getLong(2));
-          Map<Long, Inbox> inboxes = new HashMap<>();
-          inboxesLocked.result().forEach(row -> {
-            Inbox inbox = new Inbox();
-            inbox.cursor = row.getLong(1);
-            inbox.unread = row.getLong(2);
-            inbox.version = row.getLong(3);
-            inboxes.put(row.getLong(0), inbox);
-          });
-          return write(connection, items, rows, inboxes, repeats(repeatsFound.result()));
+          return write(connection, items, keys.seqsBefore(conversationsBumped.result()),
+              keys.inboxesBefore(inboxesBumped.result()), repeats(repeatsFound.result()));
         })
         // after missing rows or a failure in round trip 1 the transaction is still open (after a failure in round
         // trip 2, this ROLLBACK finds none and only warns): it must end before the connection is used again
@@ -198,9 +251,12 @@ final class BatchStore {
     return fromId + "/" + cid;
   }
 
-  /** Numbers the new messages in batch order, inserts them and moves the counters, in one round of statements. */
+  /**
+   * Numbers the new messages in batch order from the counters as they stood before the batch, inserts them, sets
+   * the counters back if some messages were repeats (the bumps counted them), and commits.
+   */
   private static Future<List<Future<ChatStore.Stored>>> write(SqlConnection connection, List<Item> items,
-      Rows rows, Map<Long, Inbox> inboxes, Map<String, ChatMessage> repeats) {
+      TreeMap<Conversation, long[]> seqs, TreeMap<Long, Inbox> inboxes, Map<String, ChatMessage> repeats) {
     int size = items.size();
     List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
     List<Integer> fresh = new ArrayList<>(size);
@@ -218,11 +274,9 @@ final class BatchStore {
       }
       outcomes.add(null);
       boolean read = items.get(i).readOnArrival();
-      long seq = ++rows.conversations().get(Conversation.of(request))[0];
+      long seq = ++seqs.get(Conversation.of(request))[0];
       Inbox sender = inboxes.get(request.fromId());
       Inbox recipient = inboxes.get(request.toId());
-      sender.moved = true;
-      recipient.moved = true;
       long senderCursor = ++sender.cursor;
       long recipientCursor = ++recipient.cursor;
       if (!read) {
@@ -235,17 +289,19 @@ final class BatchStore {
       unread.add(new UnreadCount(request.toId(), recipient.unread, recipient.version));
     }
     if (fresh.isEmpty()) {
-      return connection.query("COMMIT").execute().map(outcomes);
+      // all repeats: nothing to store, and the bumps are undone with the transaction
+      return connection.query("ROLLBACK").execute().map(outcomes);
     }
-    // Round trip 2: the three writes and COMMIT, pipelined. Should a write fail, PostgreSQL rolls the transaction
-    // back at that COMMIT (which then succeeds as a ROLLBACK), so nothing counts as stored unless all four succeed.
+    // Round trip 2: the insert (and the corrections) and COMMIT, pipelined. Should a statement fail, PostgreSQL rolls
+    // the transaction back at that COMMIT (which then succeeds as a ROLLBACK), so nothing counts as stored unless all
+    // succeed.
     Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_MESSAGES)
         .execute(insertArguments(items, fresh, numbered));
-    Future<RowSet<Row>> conversationsMoved = connection.preparedQuery(MOVE_CONVERSATIONS)
-        .execute(conversationArguments(rows));
-    Future<RowSet<Row>> inboxesMoved = connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes));
+    Future<?> corrected = fresh.size() == size ? Future.succeededFuture() : Future.all(
+        connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs)),
+        connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes)));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(inserted, conversationsMoved, inboxesMoved, committed).map(ignored -> {
+    return Future.all(inserted, corrected, committed).map(ignored -> {
       Map<String, Integer> position = new HashMap<>();
       for (int k = 0; k < numbered.size(); k++) {
         position.put(key(numbered.get(k).fromId(), numbered.get(k).cid()), k);
@@ -292,19 +348,18 @@ final class BatchStore {
     return arrays(lo, hi, seq, from, to, body, cid, origin, read, senderCursor, recipientCursor);
   }
 
-  /** The new last seq of each conversation, in the order of {@link Rows#lo()} and {@link Rows#hi()}. */
-  private static Tuple conversationArguments(Rows rows) {
-    Long[] seq = rows.conversations().values().stream().map(last -> last[0]).toArray(Long[]::new);
-    return arrays(rows.lo(), rows.hi(), seq);
+  /** Each conversation's last seq as the batch really used it. */
+  private static Tuple conversationArguments(TreeMap<Conversation, long[]> seqs) {
+    return arrays(seqs.keySet().stream().map(Conversation::lo).toArray(Long[]::new),
+        seqs.keySet().stream().map(Conversation::hi).toArray(Long[]::new),
+        seqs.values().stream().map(last -> last[0]).toArray(Long[]::new));
   }
 
-  private static Tuple inboxArguments(Map<Long, Inbox> inboxes) {
-    List<Long> moved = inboxes.entrySet().stream().filter(entry -> entry.getValue().moved).map(Map.Entry::getKey)
-        .toList();
-    Long[] id = moved.toArray(Long[]::new);
-    Long[] cursor = moved.stream().map(user -> inboxes.get(user).cursor).toArray(Long[]::new);
-    Long[] unread = moved.stream().map(user -> inboxes.get(user).unread).toArray(Long[]::new);
-    Long[] version = moved.stream().map(user -> inboxes.get(user).version).toArray(Long[]::new);
-    return arrays(id, cursor, unread, version);
+  /** Each inbox's counters as the batch really moved them. */
+  private static Tuple inboxArguments(TreeMap<Long, Inbox> inboxes) {
+    return arrays(inboxes.keySet().toArray(Long[]::new),
+        inboxes.values().stream().map(inbox -> inbox.cursor).toArray(Long[]::new),
+        inboxes.values().stream().map(inbox -> inbox.unread).toArray(Long[]::new),
+        inboxes.values().stream().map(inbox -> inbox.version).toArray(Long[]::new));
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A batch whose conversations and inboxes all exist skips creating them; one that meets a missing row takes the
- * path that creates it. Whichever it takes, every message is numbered as if it had been stored alone.
+ * path that creates it. Whichever it takes, every message is numbered as if it had been stored alone, and the
+ * counters end where the stored messages put them, repeats or not.
  */
 class BatchStoreTest {
 
@@ -82,6 +83,38 @@ class BatchStoreTest {
     assertNumbers(outcomes.get(1).result().message(), 1, 2, 1);
     assertThat(await(pool.preparedQuery("SELECT count(*) FROM messages WHERE from_id = 701").execute())
         .iterator().next().getLong(0)).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("repeats and a cid conflict among new messages in known conversations: counters and the unread total count the new ones only")
+  void repeatsAmongNewMessages() {
+    SendMessage first = send(801, 802);
+    SendMessage second = send(802, 801);
+    store(first, second, send(801, 803));
+    SendMessage conflicting = new SendMessage(801, 802, "not what was sent first", first.cid(), Origin.WS, null);
+
+    List<Future<ChatStore.Stored>> outcomes = await(batchStore.store(List.of(
+        item(second), item(send(801, 802)), item(conflicting), item(send(802, 801)), item(send(801, 803)))));
+
+    assertThat(outcomes.get(0).result().duplicate()).isTrue();
+    assertThat(outcomes.get(2).failed()).isTrue();
+    assertNumbers(outcomes.get(1).result().message(), 3, 4, 3);
+    assertNumbers(outcomes.get(3).result().message(), 4, 4, 5);
+    assertNumbers(outcomes.get(4).result().message(), 2, 6, 2);
+    assertThat(outcomes.get(3).result().recipientUnread().countNum()).isEqualTo(2);
+    assertThat(lastSeq(801, 802)).isEqualTo(4);
+    assertThat(lastSeq(801, 803)).isEqualTo(2);
+    assertThat(lastCursor(801)).isEqualTo(6);
+    assertThat(lastCursor(802)).isEqualTo(4);
+    assertThat(lastCursor(803)).isEqualTo(2);
+    assertThat(await(pool.preparedQuery("SELECT unread, unread_version FROM inboxes WHERE user_id = 801").execute())
+        .iterator().next().toJson().encode()).isEqualTo("{\"unread\":2,\"unread_version\":2}");
+
+    // a batch of repeats only stores nothing and moves nothing
+    List<Future<ChatStore.Stored>> again = await(batchStore.store(List.of(item(first), item(second))));
+    assertThat(again).allSatisfy(outcome -> assertThat(outcome.result().duplicate()).isTrue());
+    assertThat(lastSeq(801, 802)).isEqualTo(4);
+    assertThat(lastCursor(801)).isEqualTo(6);
   }
 
   private static SendMessage send(long from, long to) {
