@@ -58,6 +58,7 @@ export async function startServer(name, extraEnv = {}) {
     CHAT_CLUSTER: 'off',
     CHAT_HTTP_HOST: '127.0.0.1',
     CHAT_HTTP_PORT: String(port),
+    CHAT_MANAGEMENT_PORT: '0', // any free port: a minichat already running here holds the default 9090
     CHAT_GATEWAY_INSTANCES: '2',
     CHAT_PRESENCE_GRACE_MS: '300',
     CHAT_DRAIN_MS: '500',
