@@ -30,6 +30,8 @@ final class ChatSystem implements AutoCloseable {
 
   static final String SECRET = "test-secret-for-the-chat-system-tests";
   static final Duration AWAIT = Duration.ofSeconds(10);
+  /** Starting the whole system (a database migration, Vert.x, every verticle) on a busy machine takes longer. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   final Vertx vertx;
   final Node node;
@@ -70,7 +72,7 @@ final class ChatSystem implements AutoCloseable {
     env.putAll(overrides);
     // the blocked-thread checker fails loudly if anything blocks an event loop for more than 200 ms
     Node node = await(AllInOneMain.start(new Env(env), new VertxOptions()
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS))).node();
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)), START_TIMEOUT).node();
     return new ChatSystem(node, database, port);
   }
 
@@ -126,10 +128,14 @@ final class ChatSystem implements AutoCloseable {
   }
 
   static <T> T await(Future<T> future) {
+    return await(future, AWAIT);
+  }
+
+  static <T> T await(Future<T> future, Duration within) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new AssertionError("did not complete in " + AWAIT + ": " + e, e);
+      throw new AssertionError("did not complete in " + within + ": " + e, e);
     }
   }
 

@@ -101,9 +101,132 @@ class GatewayFailoverTest {
         .containsExactlyInAnyOrderElementsOf(acked.values());
     assertThat(cluster.count("SELECT count(*) FROM messages WHERE to_id = " + RECEIVER)).isEqualTo(100);
 
+    // after the failover, traffic both ways: what is acked now must arrive live, once, in order, with no sync
+    LiveTraffic toReceiver = new LiveTraffic(sender, SENDER, reconnected, RECEIVER, "after-");
+    LiveTraffic toSender = new LiveTraffic(reconnected, RECEIVER, sender, SENDER, "reply-");
+    runLive(List.of(toReceiver, toSender));
+    toReceiver.assertDeliveredLiveOnceInOrder();
+    toSender.assertDeliveredLiveOnceInOrder();
+
     sender.close();
     watcher.close();
     reconnected.close();
+  }
+
+  /** Live traffic after the failover: this many messages each way, one every {@link #LIVE_PACE} (50 per second). */
+  private static final int LIVE_MESSAGES = 150;
+  private static final Duration LIVE_PACE = Duration.ofMillis(20);
+  /** How long the acks and pushes of the live phase may take once its last message is sent. */
+  private static final Duration LIVE_SETTLE = Duration.ofSeconds(15);
+
+  /** Sends both directions at the live pace, reading both sockets as it goes, until every send is acked and pushed. */
+  private static void runLive(List<LiveTraffic> directions) {
+    long start = System.nanoTime();
+    long settleBy = start + LIVE_PACE.toNanos() * LIVE_MESSAGES + LIVE_SETTLE.toNanos();
+    int sent = 0;
+    while (true) {
+      long now = System.nanoTime();
+      while (sent < LIVE_MESSAGES && start + sent * LIVE_PACE.toNanos() <= now) {
+        for (LiveTraffic direction : directions) {
+          direction.sendNext(sent);
+        }
+        sent++;
+      }
+      // each socket's frames are read once and handed to both directions (one sends on it, the other receives)
+      Map<TestClient, List<JsonObject>> frames = new java.util.IdentityHashMap<>();
+      for (LiveTraffic direction : directions) {
+        frames.computeIfAbsent(direction.from, TestClient::drain);
+        frames.computeIfAbsent(direction.to, TestClient::drain);
+      }
+      directions.forEach(direction -> direction.read(frames.get(direction.from), frames.get(direction.to)));
+      if (sent == LIVE_MESSAGES && directions.stream().allMatch(LiveTraffic::settled)) {
+        return;
+      }
+      if (now > settleBy) {
+        directions.forEach(LiveTraffic::assertDeliveredLiveOnceInOrder);
+        throw new AssertionError("the live phase did not settle in time: " + directions);
+      }
+      // wait for the next frame or the next send, whichever comes first
+      directions.get(0).from.awaitFrame(Duration.ofMillis(5));
+    }
+  }
+
+  /**
+   * One direction of the live phase: the sender re-sends what was refused with a retryable error (same cid, stored
+   * once); the recipient's socket must get each acked message pushed exactly once, its text frames in strictly
+   * increasing cursor order.
+   */
+  private static final class LiveTraffic {
+    final TestClient from;
+    final TestClient to;
+    private final long fromId;
+    private final long toId;
+    private final String cidPrefix;
+    private final Map<String, JsonObject> unacked = new java.util.LinkedHashMap<>();
+    private final Map<String, Long> ackedIds = new java.util.LinkedHashMap<>();
+    /** Every text frame the recipient's socket got in this phase, from anyone, in arrival order. */
+    private final List<JsonObject> texts = new ArrayList<>();
+    private final List<JsonObject> refusals = new ArrayList<>();
+
+    LiveTraffic(TestClient from, long fromId, TestClient to, long toId, String cidPrefix) {
+      this.from = from;
+      this.fromId = fromId;
+      this.to = to;
+      this.toId = toId;
+      this.cidPrefix = cidPrefix;
+    }
+
+    void sendNext(int n) {
+      JsonObject frame = new JsonObject().put("type", "say").put("to_id", toId).put("data", cidPrefix + n)
+          .put("cid", cidPrefix + n);
+      unacked.put(frame.getString("cid"), frame);
+      from.send(frame);
+    }
+
+    /** Takes the acks and refusals of this direction's sends, and the texts its recipient was pushed. */
+    void read(List<JsonObject> senderFrames, List<JsonObject> recipientFrames) {
+      for (JsonObject frame : senderFrames) {
+        String cid = frame.getString("cid", frame.getValue("ref") instanceof String ref ? ref : null);
+        if (cid == null || !cid.startsWith(cidPrefix)) {
+          continue;
+        }
+        if ("ack".equals(frame.getString("type"))) {
+          unacked.remove(cid);
+          Long earlier = ackedIds.putIfAbsent(cid, frame.getLong("id"));
+          assertThat(earlier == null || earlier.equals(frame.getLong("id"))).as("acks of %s", cid).isTrue();
+        } else if ("error".equals(frame.getString("type"))) {
+          refusals.add(frame);
+          assertThat(frame.getBoolean("retryable")).as("refusal %s", frame).isTrue();
+          if (unacked.containsKey(cid)) {
+            from.send(unacked.get(cid));
+          }
+        }
+      }
+      recipientFrames.stream().filter(frame -> "text".equals(frame.getString("type"))).forEach(texts::add);
+    }
+
+    boolean settled() {
+      Set<Long> pushed = new HashSet<>();
+      texts.forEach(text -> pushed.add(text.getLong("id")));
+      return unacked.isEmpty() && pushed.containsAll(ackedIds.values());
+    }
+
+    void assertDeliveredLiveOnceInOrder() {
+      assertThat(unacked.keySet()).as("sends of user %d never acked (refusals: %s)", fromId, refusals).isEmpty();
+      List<Long> cursors = texts.stream().map(text -> text.getLong("cursor")).toList();
+      assertThat(cursors).as("cursors of the texts pushed to user %d", toId).isSorted().doesNotHaveDuplicates();
+      List<Long> fromSender = texts.stream().filter(text -> text.getLong("from_id") == fromId)
+          .map(text -> text.getLong("id")).toList();
+      assertThat(fromSender).as("messages of user %d pushed to user %d", fromId, toId)
+          .doesNotHaveDuplicates()
+          .containsExactlyInAnyOrderElementsOf(ackedIds.values());
+    }
+
+    @Override
+    public String toString() {
+      return "user " + fromId + " to " + toId + ": " + ackedIds.size() + " acked, " + unacked.size() + " unacked, "
+          + texts.size() + " pushed";
+    }
   }
 
   private static JsonObject say(int n) {

@@ -90,7 +90,8 @@ final class MessagingTestSupport {
 
   /**
    * Sends each text as a say with cid {@code cidPrefix + index}, keeping at most {@code window} sends unacknowledged
-   * on the socket (the gateway refuses more than 64 in flight per connection), and returns the acks in order.
+   * on the socket, and returns the acks in order. (With {@code CHAT_MAX_QUEUED_SENDS} sends queued the gateway stops
+   * reading the socket, so a larger window is slowed down by TCP, not refused.)
    * {@code onAcked} is told the number of acks so far after each one.
    */
   static List<JsonObject> sendPipelined(TestClient sender, long from, long to, List<String> texts, String cidPrefix,

@@ -2,18 +2,28 @@ package io.github.minichat.allinone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * A client that stops reading must not make the gateway buffer without bound: once its write queue passes the
- * limit it is disconnected, its messages stay stored, and {@code sync} brings every one of them back.
+ * limit it is disconnected with 1013 (reconnect later, then sync: it is no abuse), its messages stay stored, and
+ * {@code sync} brings every one of them back.
  */
 class SlowConsumerTest {
 
@@ -39,21 +49,50 @@ class SlowConsumerTest {
     system.close();
   }
 
+  /**
+   * Tells when the gateway gives up on a socket (its log line). The close frame then waits behind the full write
+   * queue for at most a second before the connection is cut; a client that starts reading at once gets it.
+   */
+  private static final class GiveUp extends AppenderBase<ILoggingEvent> {
+    final CountDownLatch seen = new CountDownLatch(1);
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      if (event.getFormattedMessage().contains("does not read its pushes")) {
+        seen.countDown();
+      }
+    }
+  }
+
+  /** What the stalled client read once the gateway gave up on it: texts, then the close code (-1 if none came). */
+  private record Cut(int texts, int closeCode) {
+  }
+
   @Test
-  @DisplayName("a client that stops reading is cut off; every message stays stored and sync returns them all")
-  void slowConsumerIsDisconnectedAndCatchesUpWithSync() {
+  @DisplayName("a client that stops reading is cut off with 1013; every message stays stored and sync returns them all")
+  void slowConsumerIsDisconnectedAndCatchesUpWithSync() throws Exception {
     long reader = 7201;
     long sender = 7202;
     long bystander = 7203;
     List<JsonObject> acks;
-    int pushedBeforeCut = 0;
+    Cut cut;
+    Logger socketLog = (Logger) LoggerFactory.getLogger("io.github.minichat.gateway.ChatSocket");
+    GiveUp giveUp = new GiveUp();
+    giveUp.start();
+    socketLog.addAppender(giveUp);
+    ExecutorService readerThread = Executors.newSingleThreadExecutor();
     try (RawWebSocket stalled = RawWebSocket.connect(system.port, "/ws?token=" + ChatSystem.token(reader), 4096);
          TestClient from = sockets.connect(sender); TestClient other = sockets.connect(bystander)) {
       assertThat(stalled.readFrame().text()).contains("init");
       stalled.sendText(new JsonObject().put("type", "bind").put("fromId", reader).encode());
       stalled.sendText(RaceFreeSockets.heart(reader).encode());
       assertThat(stalled.readFrame().text()).contains("heart");
-      // from here on the stalled client reads nothing
+      // from here on the stalled client reads nothing, until the gateway gives up on it
+      Future<Cut> afterGiveUp = readerThread.submit(() -> {
+        assertThat(giveUp.seen.await(ChatSystem.AWAIT.toMillis(), TimeUnit.MILLISECONDS))
+            .as("the gateway gave up on the stalled socket").isTrue();
+        return readUntilClosed(stalled);
+      });
 
       List<String> texts = new ArrayList<>();
       for (int i = 0; i < MESSAGES; i++) {
@@ -72,13 +111,15 @@ class SlowConsumerTest {
       from.send(MessagingTestSupport.say(sender, bystander, "still here", "small-1"));
       assertThat(MessagingTestSupport.expectText(other).getString("data")).isEqualTo("still here");
 
-      // what reached the stalled socket before the cut is a prefix, then the connection ends
-      RawWebSocket.Frame frame;
-      while ((frame = stalled.readFrame()) != null && frame.opcode() == RawWebSocket.TEXT) {
-        pushedBeforeCut++;
-      }
+      // what reached the stalled socket before the cut is a prefix, then the close frame
+      cut = afterGiveUp.get(ChatSystem.AWAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      readerThread.shutdownNow();
+      socketLog.detachAppender(giveUp);
     }
-    assertThat(pushedBeforeCut).as("pushes that reached the stalled client").isLessThan(MESSAGES);
+    assertThat(cut.texts()).as("pushes that reached the stalled client").isLessThan(MESSAGES);
+    // 1013: try again later (reconnect, then sync); 1008 is kept for abuse
+    assertThat(cut.closeCode()).as("close code of the slow consumer's socket").isEqualTo(1013);
     assertThat(system.count("SELECT count(*) FROM messages WHERE from_id = " + sender + " AND to_id = " + reader))
         .isEqualTo(MESSAGES);
 
@@ -96,5 +137,15 @@ class SlowConsumerTest {
       }
       assertThat(synced).containsExactlyElementsOf(acks.stream().map(ack -> ack.getLong("id")).toList());
     }
+  }
+
+  /** Reads as fast as it can: the texts, then the close frame's code, or -1 if the connection ended without one. */
+  private static Cut readUntilClosed(RawWebSocket stalled) {
+    int texts = 0;
+    RawWebSocket.Frame frame;
+    while ((frame = stalled.readFrame()) != null && frame.opcode() == RawWebSocket.TEXT) {
+      texts++;
+    }
+    return new Cut(texts, frame != null && frame.opcode() == RawWebSocket.CLOSE ? frame.closeCode() : -1);
   }
 }

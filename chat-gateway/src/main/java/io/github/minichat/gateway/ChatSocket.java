@@ -4,6 +4,7 @@ import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.PresenceStatus;
@@ -51,8 +52,16 @@ final class ChatSocket {
   private static final short MESSAGE_TOO_BIG = 1009;
   private static final short POLICY_VIOLATION = 1008;
   private static final short INVALID_PAYLOAD = 1007;
+  /** "Try again later": the client reconnects after a pause and catches up; not the end of its session. */
+  private static final short TRY_AGAIN_LATER = 1013;
   /** How long a slow consumer's close frame may wait in its full write queue before the connection is cut. */
   private static final long SLOW_CONSUMER_CLOSE_MILLIS = 1_000;
+  /**
+   * How long after bind the inbox is read back once: a message stored just after the bind may have been routed by a
+   * message service that had not yet taken in this gateway's route, and no later push would reveal the gap.
+   */
+  private static final long SETTLE_MILLIS = 1_000;
+  private static final int SETTLE_PAGE = 100;
 
   private final ServerWebSocket webSocket;
   private final long userId;
@@ -71,6 +80,9 @@ final class ChatSocket {
   private int strikes;
 
   private final Set<Long> subscriptions = new HashSet<>();
+  /** Presence has recorded the connection (or refused to). */
+  private Future<?> presenceRecorded;
+  /** Presence has recorded the connection and the inbox head is known: from then on the connection is bound. */
   private Future<?> registration;
   private long viewing;
   private long viewingChanges;
@@ -79,7 +91,12 @@ final class ChatSocket {
 
   private Future<?> sendChain = Future.succeededFuture();
   private int queuedSends;
+  /** Reading is paused while the send queue is full: TCP pushes back on the client instead of a refusal. */
+  private boolean readingPaused;
 
+  private final InboxStream inbox;
+  private long gapTimer = -1;
+  private boolean readingBack;
   private final SyncGate syncGate;
   private long lettersVersion = -1;
 
@@ -96,6 +113,7 @@ final class ChatSocket {
     this.json = json;
     this.frames = rateLimits.newFrameBucket();
     this.syncGate = new SyncGate(userId);
+    this.inbox = new InboxStream(userId);
   }
 
   long userId() {
@@ -106,8 +124,9 @@ final class ChatSocket {
     return connectionId;
   }
 
+  /** When the client last sent a frame; a socket paused on its full send queue counts as active. */
   long lastActivityNanos() {
-    return lastActivity;
+    return readingPaused ? System.nanoTime() : lastActivity;
   }
 
   /** Greets the client and starts reading; {@code onClosed} runs once the socket has closed. */
@@ -262,13 +281,13 @@ final class ChatSocket {
   /**
    * Answers a refused frame with an error frame. A client that keeps sending into a rate limit instead of waiting
    * the {@code retry_after_ms} it was given is cut off with 1008 after {@link GatewayLimits#rateStrikes()} refusals
-   * in a row.
+   * by the token buckets in a row; no other refusal counts.
    */
   private void refuse(Throwable failure, Object ref) {
     ChatError error = ChatError.of(failure);
     long retryAfter = failure instanceof ChatException chat ? chat.retryAfterMillis() : 0;
     writeError(error, ChatException.clientMessage(failure), ref, retryAfter);
-    if (error == ChatError.RATE_LIMITED && ++strikes >= config.limits().rateStrikes()) {
+    if (failure instanceof RateLimitExceeded && ++strikes >= config.limits().rateStrikes()) {
       close(POLICY_VIOLATION, "rate limit exceeded repeatedly");
     }
   }
@@ -310,19 +329,36 @@ final class ChatSocket {
     long fromId = Wire.id(frame, "fromId");
     if (fromId != userId) {
       writeError(ChatError.FORBIDDEN, "fromId is not the user of this connection's token", "bind", 0);
-      webSocket.close((short) 1008, "fromId does not match the token");
+      webSocket.close(POLICY_VIOLATION, "fromId does not match the token");
       return Future.succeededFuture();
     }
     if (registration == null) {
+      // pushes may come as soon as the node knows the socket: the inbox stream holds them until the head is known
       connections.add(this);
-      registration = services.connected(new ConnectionEvent(userId, config.gatewayId(), connectionId))
+      presenceRecorded = services.connected(new ConnectionEvent(userId, config.gatewayId(), connectionId));
+      registration = presenceRecorded.compose(ignored -> services.inbox(userId))
+          .onSuccess(this::bound)
           .onFailure(failure -> {
             writeError(ChatError.of(failure), ChatException.clientMessage(failure), "bind",
                 ServiceClient.OVERLOAD_RETRY_MILLIS);
-            webSocket.close((short) 1013, "try again later");
+            webSocket.close(TRY_AGAIN_LATER, "try again later");
           });
     }
     return Future.succeededFuture();
+  }
+
+  /**
+   * The connection is routable and knows where its user's inbox stood: everything after that is its to receive. A
+   * seed client learns its unread count only from {@code letters}, so a non-zero one is pushed now: messages that
+   * arrived while it was away would otherwise never light its badge.
+   */
+  private void bound(InboxState head) {
+    if (head.unread() > 0) {
+      unreadChanged(head.unreadCount());
+    }
+    writeDue(inbox.start(head.lastCursor()));
+    watchGap();
+    context.owner().setTimer(SETTLE_MILLIS, ignored -> readBack(inbox.delivered(), SETTLE_PAGE));
   }
 
   private Future<?> online(JsonObject frame) {
@@ -359,28 +395,47 @@ final class ChatSocket {
     if (to == userId) {
       throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
     }
-    if (queuedSends >= config.limits().maxQueuedSends()) {
-      throw new ChatException(ChatError.RATE_LIMITED, "too many sends in flight on this connection; wait for acks",
-          100);
-    }
     rateLimits.takeMessage(userId);
     // a queued send holds its place in the gateway's budget of pending requests from the moment it is accepted
     services.reserve();
     queuedSends++;
+    pauseReadingIfFull();
     // one send at a time per socket, so that messages are stored in the order this client sent them
     Future<?> sent = sendChain.transform(ignored -> services.sendReserved(
             new SendMessage(userId, to, data, cid, Origin.WS, connectionId)))
         .onComplete(ignored -> {
           queuedSends--;
           services.release();
+          resumeReadingIfDrained();
         })
         .onSuccess(result -> {
           if (cid != null) {
             write("ack", Wire.ackFrame(cid, result.message()));
           }
+          writeDue(inbox.own(result.message().senderCursor()));
+          watchGap();
         });
     sendChain = sent;
     return sent;
+  }
+
+  /**
+   * A full send queue stops reading the socket: the client's frames wait in TCP's buffers until acks drain the
+   * queue, so a client that sends a burst (an outbox after a reconnect) is slowed down, never refused or cut off.
+   */
+  private void pauseReadingIfFull() {
+    if (!readingPaused && queuedSends >= config.limits().maxQueuedSends()) {
+      readingPaused = true;
+      webSocket.pause();
+    }
+  }
+
+  /** Reading resumes at half the queue, so that a steady sender is not paused and resumed on every ack. */
+  private void resumeReadingIfDrained() {
+    if (readingPaused && queuedSends <= config.limits().maxQueuedSends() / 2) {
+      readingPaused = false;
+      webSocket.resume();
+    }
   }
 
   private Future<?> sync(JsonObject frame) {
@@ -388,7 +443,8 @@ final class ChatSocket {
     int limit = (int) Math.max(1, Math.min(config.limits().maxSyncPage(),
         Wire.number(frame, "limit", GatewayConfig.DEFAULT_SYNC_LIMIT)));
     if (syncGate.syncInFlight()) {
-      throw new ChatException(ChatError.RATE_LIMITED, "a sync is already in progress on this connection");
+      throw new ChatException(ChatError.RATE_LIMITED,
+          "a sync is already in progress on this connection; retry after its answer", 100);
     }
     syncGate.syncStarted();
     return registration.compose(ignored -> services.sync(new SyncRequest(userId, since, limit)))
@@ -443,10 +499,57 @@ final class ChatSocket {
 
   // ---- pushes (on this socket's event loop) ----
 
+  /** A message stored for this user, pushed by a message service. */
   void deliver(ChatMessage message) {
-    if (!closed && syncGate.admit(message)) {
-      writeText(message);
+    writeDue(inbox.push(message));
+    watchGap();
+  }
+
+  /** A message this connection sent, pushed like the others: it only takes its place in the inbox order. */
+  void deliverOwn(ChatMessage message) {
+    writeDue(inbox.own(message.cursorFor(userId)));
+    watchGap();
+  }
+
+  /** Writes messages that are due in inbox order, unless a sync page of this connection has them or will. */
+  private void writeDue(List<ChatMessage> due) {
+    for (ChatMessage message : due) {
+      if (!closed && syncGate.admit(message)) {
+        writeText(message);
+        ChatMetrics.delivered(message.createdAt());
+      }
     }
+  }
+
+  /** A gap in the inbox order that its pushes do not close within the bound is read back from the store. */
+  private void watchGap() {
+    if (!closed && gapTimer < 0 && !readingBack && inbox.hasGap()) {
+      gapTimer = context.owner().setTimer(config.pushGapBound().toMillis(), ignored -> {
+        gapTimer = -1;
+        InboxStream.Fill gap = inbox.fillRequest(config.limits().maxSyncPage());
+        if (gap != null) {
+          readBack(gap.since(), gap.size());
+        }
+      });
+    }
+  }
+
+  /** Reads the inbox after {@code since} and writes what this connection has not had; one read at a time. */
+  private void readBack(long since, int limit) {
+    if (closed || readingBack) {
+      return;
+    }
+    readingBack = true;
+    services.sync(new SyncRequest(userId, since, limit)).onComplete(page -> {
+      readingBack = false;
+      if (page.succeeded()) {
+        ChatMetrics.gapFilled();
+        writeDue(inbox.filled(page.result().messages()));
+      } else {
+        LOG.debug("Inbox of connection {} not read back: {}", connectionId, page.cause().toString());
+      }
+      watchGap(); // still a gap (the read failed, or more than a page): try again after the bound
+    });
   }
 
   void unreadChanged(UnreadCount count) {
@@ -468,13 +571,17 @@ final class ChatSocket {
 
   private void onClose() {
     closed = true;
+    if (gapTimer >= 0) {
+      context.owner().cancelTimer(gapTimer);
+    }
     subscriptions.forEach(peer -> connections.unsubscribe(peer, this));
     subscriptions.clear();
-    if (registration != null) {
+    if (presenceRecorded != null) {
       connections.remove(this);
-      // only once the connect is recorded: presence instances take requests in any order
+      // after the connect's answer, to keep presence's work in order; presence also lets a disconnect that
+      // overtakes its connect win
       ConnectionEvent event = new ConnectionEvent(userId, config.gatewayId(), connectionId);
-      registration.onComplete(ignored -> services.disconnected(event)
+      presenceRecorded.onComplete(ignored -> services.disconnected(event)
           .onFailure(failure -> LOG.warn("Close of connection {} of user {} not recorded: {}", connectionId, userId,
               failure.toString())));
     }
@@ -505,13 +612,14 @@ final class ChatSocket {
   /**
    * A client that stops reading would make the gateway buffer its pushes without bound. Once more than
    * {@link GatewayLimits#maxWriteQueueBytes()} wait for it, it is disconnected: its messages are stored, and it gets
-   * them back with {@code sync} when it reconnects. The close frame sits behind the full queue, so if the client does
-   * not read it within a second the connection is cut.
+   * them back with {@code sync} when it reconnects. It is closed with 1013, reconnect later, not 1008: reading
+   * slowly is not abuse. The close frame sits behind the full queue, so if the client does not read it within a
+   * second the connection is cut.
    */
   private void closeSlowConsumer() {
     LOG.info("Connection {} of user {} does not read its pushes: closing it", connectionId, userId);
     closed = true;
-    webSocket.close(POLICY_VIOLATION, "slow consumer: reconnect and sync");
+    webSocket.close(TRY_AGAIN_LATER, "slow consumer: reconnect and sync");
     context.owner().setTimer(SLOW_CONSUMER_CLOSE_MILLIS, ignored -> {
       // every graceful close waits for the queue to flush; Vert.x's public API has no hard close, so cut the channel
       if (!webSocket.isClosed() && webSocket instanceof WebSocketInternal internal) {

@@ -23,7 +23,7 @@ import java.time.Duration;
 public record GatewayConfig(Profile profile, String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
-                            int sendAttempts, GatewayLimits limits) {
+                            int sendAttempts, Duration pushGapBound, GatewayLimits limits) {
 
   /** Used when CHAT_JWT_SECRET is not set, so that the quick start works; never use it in production. */
   public static final String DEV_SECRET = "minichat-dev-secret-do-not-use-in-production";
@@ -56,6 +56,7 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
         env.integer("CHAT_MAX_BODY_BYTES", 64 * 1024),
         env.millis("CHAT_BUS_TIMEOUT_MS", 5_000),
         env.integer("CHAT_SEND_ATTEMPTS", 4),
+        env.millis("CHAT_PUSH_GAP_MS", 200),
         GatewayLimits.from(env));
   }
 

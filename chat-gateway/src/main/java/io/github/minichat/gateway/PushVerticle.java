@@ -40,15 +40,15 @@ final class PushVerticle extends VerticleBase {
     batch.unreadCounts().forEach(this::unreadChanged);
   }
 
+  /** To every socket of the sender and recipient; the sending socket only records the message's place. */
   private void deliver(Delivery delivery) {
     ChatMessage message = delivery.message();
     for (long userId : new long[] {message.toId(), message.fromId()}) {
       connections.forEachSocketOf(userId, socket -> {
-        if (!socket.connectionId().equals(delivery.excludeConnection())) {
-          socket.onContext(() -> {
-            socket.deliver(message);
-            ChatMetrics.delivered(message.createdAt());
-          });
+        if (socket.connectionId().equals(delivery.originConnection())) {
+          socket.onContext(() -> socket.deliverOwn(message));
+        } else {
+          socket.onContext(() -> socket.deliver(message));
         }
       });
     }

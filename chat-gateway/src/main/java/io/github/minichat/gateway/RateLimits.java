@@ -4,8 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.local.SynchronizationStrategy;
-import io.github.minichat.common.ChatError;
-import io.github.minichat.common.ChatException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,13 +77,12 @@ final class RateLimits {
     take(frames, frameLimit);
   }
 
-  /** Takes one token from a bucket, or refuses with a {@link ChatError#RATE_LIMITED} naming when to retry. */
+  /** Takes one token from a bucket, or refuses with a {@link RateLimitExceeded} naming when to retry. */
   private static void take(Bucket bucket, String what) {
     if (!bucket.tryConsume(1)) { // the common case allocates nothing; a refusal asks how long to wait
       long waitNanos = bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
       long retryAfterMillis = Math.max(1, Duration.ofNanos(waitNanos).toMillis() + 1);
-      throw new ChatException(ChatError.RATE_LIMITED, "rate limit exceeded: " + what + "; retry later",
-          retryAfterMillis);
+      throw new RateLimitExceeded("rate limit exceeded: " + what + "; retry later", retryAfterMillis);
     }
   }
 

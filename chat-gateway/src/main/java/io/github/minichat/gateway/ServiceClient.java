@@ -6,6 +6,8 @@ import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ConnectionEvent;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.InboxRequest;
+import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.PresenceQuery;
 import io.github.minichat.common.PresenceStatus;
@@ -179,6 +181,11 @@ final class ServiceClient {
 
   Future<UnreadSummary> unread(long userId) {
     return admitted(() -> request(Addresses.MESSAGE_UNREAD, new UnreadRequest(userId)));
+  }
+
+  /** Where the user's inbox stands (read when a connection is bound). */
+  Future<InboxState> inbox(long userId) {
+    return admitted(() -> request(Addresses.MESSAGE_INBOX, new InboxRequest(userId)));
   }
 
   Future<UnreadCount> markRead(MarkRead request) {

@@ -110,19 +110,40 @@ final class Wire {
     }
   }
 
-  /** An optional client message id: a string of 1..64 characters. */
+  /** The longest client message id. */
+  static final int MAX_CID_LENGTH = 64;
+
+  /**
+   * An optional client message id: 1 to {@value #MAX_CID_LENGTH} printable ASCII characters, {@code !} to
+   * {@code ~} (0x21 to 0x7E: no space, no control character, nothing outside ASCII), so that it is stored, compared
+   * and echoed byte for byte whatever the encoding on the way. An integer is accepted too and becomes its decimal
+   * string (a negative one keeps its {@code -}).
+   */
   static String cid(JsonObject json) {
     Object value = json.getValue("cid");
     if (value == null) {
       return null;
     }
-    if (value instanceof Number number && (value instanceof Integer || value instanceof Long)) {
-      return Long.toString(number.longValue());
+    if (value instanceof Integer || value instanceof Long) {
+      return value.toString();
     }
-    if (value instanceof String cid && !cid.isEmpty() && cid.length() <= 64) {
+    if (value instanceof String cid && isCid(cid)) {
       return cid;
     }
-    throw invalid("cid must be a string of 1 to 64 characters");
+    throw invalid("cid must be a string of 1 to " + MAX_CID_LENGTH + " printable ASCII characters (! to ~)");
+  }
+
+  private static boolean isCid(String cid) {
+    if (cid.isEmpty() || cid.length() > MAX_CID_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < cid.length(); i++) {
+      char c = cid.charAt(i);
+      if (c < '!' || c > '~') {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean flag(String value, boolean defaultValue) {

@@ -22,6 +22,8 @@ public final class Addresses {
   public static final String MESSAGE_HISTORY = "chat.message.history";
   /** {@link UnreadRequest} -> {@link UnreadSummary}. */
   public static final String MESSAGE_UNREAD = "chat.message.unread";
+  /** {@link InboxRequest} -> {@link InboxState}: where a user's inbox stands, read when a connection is bound. */
+  public static final String MESSAGE_INBOX = "chat.message.inbox";
   /** {@link MarkRead} -> {@link UnreadCount}. */
   public static final String MESSAGE_READ = "chat.message.read";
 

@@ -16,7 +16,7 @@ public final class Codecs {
       ChatMessage.class, SendMessage.class, SendResult.class, SendBatch.class, SendOutcomes.class, SyncRequest.class,
       SyncPage.class, HistoryRequest.class, HistoryPage.class, UnreadRequest.class, UnreadSummary.class, MarkRead.class,
       UnreadCount.class, ConnectionEvent.class, ViewingChanged.class, PresenceQuery.class, PresenceStatus.class,
-      Delivery.class, PushBatch.class, UserRoute.class);
+      Delivery.class, PushBatch.class, UserRoute.class, InboxRequest.class, InboxState.class);
 
   private Codecs() {
   }

@@ -84,7 +84,7 @@ final class RecordWire {
 
   static void write(Out out, Delivery delivery) {
     write(out, delivery.message());
-    out.putString(delivery.excludeConnection());
+    out.putString(delivery.originConnection());
   }
 
   static Delivery readDelivery(In in) {

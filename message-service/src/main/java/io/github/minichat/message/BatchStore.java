@@ -14,6 +14,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,11 @@ import java.util.TreeMap;
  * order {@code chat_send} uses too, so writers never deadlock: each bump is a nested loop over its sorted key array
  * (hash and merge joins are off on these connections, see {@link Postgres}), so it locks rows in array order. The
  * caller passes each (sender, cid) at most once.
+ *
+ * <p>One message never fails the others: when a batch's transaction fails for a reason that is not transient (a
+ * value the database refuses, a cid taken by a concurrent batch of another conversation), nothing of it was stored,
+ * and it is split in halves, stored one after the other, until the failing message is alone and fails with its own
+ * error. The others are stored as if it had never been there.
  */
 final class BatchStore {
 
@@ -70,7 +76,7 @@ final class BatchStore {
           + " SELECT lo, hi, s, f, t, b, c, o::\"char\", r, sc, rc FROM unnest($1::int8[], $2::int8[], $3::int8[],"
           + " $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::int8[], $11::int8[])"
           + " AS u(lo, hi, s, f, t, b, c, o, r, sc, rc)"
-          + " RETURNING id, created_at, from_id, cid";
+          + " RETURNING id, created_at, user_lo, user_hi, seq";
   private static final String MOVE_CONVERSATIONS =
       "UPDATE conversations c SET last_seq = u.s FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS u(lo, hi, s)"
           + " WHERE c.user_lo = u.lo AND c.user_hi = u.hi";
@@ -80,6 +86,14 @@ final class BatchStore {
 
   /** One message of a batch: the request and whether its recipient has the sender's chat open. */
   record Item(SendMessage request, boolean readOnArrival) {
+  }
+
+  /** A message's place: unique, and made of numbers, so the database returns it exactly as it was sent. */
+  private record Place(long lo, long hi, long seq) {
+    static Place of(ChatMessage message) {
+      return new Place(Math.min(message.fromId(), message.toId()), Math.max(message.fromId(), message.toId()),
+          message.seq());
+    }
   }
 
   private record Conversation(long lo, long hi) implements Comparable<Conversation> {
@@ -110,14 +124,46 @@ final class BatchStore {
     this.pool = pool;
   }
 
-  /** The outcomes in the order of the items; a cid reused for a different message fails its item only. */
+  /**
+   * The outcomes in the order of the items; a cid reused for a different message, or a message the database
+   * refuses, fails its item only.
+   */
   Future<List<Future<ChatStore.Stored>>> store(List<Item> items) {
+    // translated first: what is not worth a retry (a refused value, a cid conflict, an unexpected database error)
+    // may be one message's fault, what is (connection lost, overload) is nobody's
+    return storeTogether(items)
+        .recover(ChatStore::translate)
+        .recover(failure -> items.size() > 1 && !ChatError.of(failure).retryable()
+            ? storeInHalves(items)
+            : Future.failedFuture(failure));
+  }
+
+  /** The whole batch in one transaction (the fast path: nothing else runs when it succeeds). */
+  private Future<List<Future<ChatStore.Stored>>> storeTogether(List<Item> items) {
     Keys keys = Keys.of(items);
     return pool.withConnection(connection -> bumpAndWrite(connection, items, keys, false)
-            .recover(failure -> failure == ROWS_MISSING
-                ? bumpAndWrite(connection, items, keys, true)
-                : Future.failedFuture(failure)))
-        .recover(ChatStore::translate);
+        .recover(failure -> failure == ROWS_MISSING
+            ? bumpAndWrite(connection, items, keys, true)
+            : Future.failedFuture(failure)));
+  }
+
+  /**
+   * A batch that failed as a whole, nothing of it stored: the first half, then the second (so that the batch's order
+   * holds), each split again while it fails; a half that still fails as a whole fails each of its items.
+   */
+  private Future<List<Future<ChatStore.Stored>>> storeInHalves(List<Item> items) {
+    int middle = items.size() / 2;
+    return storeEachFailing(items.subList(0, middle))
+        .compose(first -> storeEachFailing(items.subList(middle, items.size())).map(second -> {
+          List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(items.size());
+          outcomes.addAll(first);
+          outcomes.addAll(second);
+          return outcomes;
+        }));
+  }
+
+  private Future<List<Future<ChatStore.Stored>>> storeEachFailing(List<Item> items) {
+    return store(items).otherwise(failure -> Collections.nCopies(items.size(), Future.failedFuture(failure)));
   }
 
   /**
@@ -301,21 +347,30 @@ final class BatchStore {
         connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs)),
         connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes)));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(inserted, corrected, committed).map(ignored -> {
-      Map<String, Integer> position = new HashMap<>();
-      for (int k = 0; k < numbered.size(); k++) {
-        position.put(key(numbered.get(k).fromId(), numbered.get(k).cid()), k);
-      }
-      for (Row row : inserted.result()) {
-        int k = position.get(key(row.getLong(2), row.getString(3)));
-        ChatMessage draft = numbered.get(k);
-        ChatMessage message = new ChatMessage(row.getLong(0), draft.seq(), draft.fromId(), draft.toId(),
-            draft.data(), draft.read(), row.getOffsetDateTime(1).toInstant().toEpochMilli(), draft.senderCursor(),
-            draft.recipientCursor(), draft.cid());
-        outcomes.set(fresh.get(k), Future.succeededFuture(new ChatStore.Stored(message, false, unread.get(k))));
-      }
-      return outcomes;
-    });
+    return Future.all(inserted, corrected, committed)
+        .map(ignored -> stored(inserted.result(), outcomes, fresh, numbered, unread));
+  }
+
+  /**
+   * The outcomes once the batch has committed, the new messages completed from the rows the insert returned. The
+   * rows are matched to the messages by their place, not by their cid: a cid is text, and text may come back
+   * other than it went in (the driver writes an unpaired surrogate as {@code ?}).
+   */
+  private static List<Future<ChatStore.Stored>> stored(RowSet<Row> rows, List<Future<ChatStore.Stored>> outcomes,
+      List<Integer> fresh, List<ChatMessage> numbered, List<UnreadCount> unread) {
+    Map<Place, Integer> position = new HashMap<>();
+    for (int k = 0; k < numbered.size(); k++) {
+      position.put(Place.of(numbered.get(k)), k);
+    }
+    for (Row row : rows) {
+      int k = position.get(new Place(row.getLong(2), row.getLong(3), row.getLong(4)));
+      ChatMessage draft = numbered.get(k);
+      ChatMessage message = new ChatMessage(row.getLong(0), draft.seq(), draft.fromId(), draft.toId(),
+          draft.data(), draft.read(), row.getOffsetDateTime(1).toInstant().toEpochMilli(), draft.senderCursor(),
+          draft.recipientCursor(), draft.cid());
+      outcomes.set(fresh.get(k), Future.succeededFuture(new ChatStore.Stored(message, false, unread.get(k))));
+    }
+    return outcomes;
   }
 
   private static Tuple insertArguments(List<Item> items, List<Integer> fresh, List<ChatMessage> numbered) {

@@ -5,6 +5,7 @@ import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.InboxState;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.SyncPage;
@@ -65,6 +66,9 @@ final class ChatStore {
           + " LEFT JOIN inboxes i ON i.user_id = $1"
           + " CROSS JOIN LATERAL (SELECT json_object_agg(from_id, n) AS peers FROM"
           + "   (SELECT from_id, count(*) AS n FROM messages WHERE to_id = $1 AND NOT is_read GROUP BY from_id) s) p";
+
+  private static final String INBOX =
+      "SELECT last_cursor, unread, unread_version FROM inboxes WHERE user_id = $1";
 
   private static final String CID_CONFLICT_STATE = "MC409";
 
@@ -148,6 +152,19 @@ final class ChatStore {
         });
   }
 
+  /** The inbox's head and unread count; all zero for a user who never had a message. */
+  Future<InboxState> inbox(long userId) {
+    return pool.preparedQuery(INBOX).execute(Tuple.of(userId))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return new InboxState(userId, 0, 0, 0);
+          }
+          Row row = rows.iterator().next();
+          return new InboxState(userId, row.getLong(0), row.getLong(1), row.getLong(2));
+        });
+  }
+
   private static List<ChatMessage> toMessages(RowSet<Row> rows) {
     List<ChatMessage> messages = new ArrayList<>(rows.size());
     for (Row row : rows) {
@@ -169,8 +186,20 @@ final class ChatStore {
         && (sqlState.startsWith("08") || sqlState.startsWith("53") || sqlState.startsWith("57") || sqlState.startsWith("40"));
   }
 
-  /** Named errors for what a client can act on; anything else from the database is retryable unavailability. */
+  /**
+   * Named errors for what a client can act on: a cid conflict, a value the database refuses (SQLSTATE class 22, data
+   * exception: {@code invalid_field}); a transient failure is retryable unavailability; any other database error
+   * stays as it is (and is answered {@code internal}). A failure already named passes unchanged.
+   */
   static <T> Future<T> translate(Throwable failure) {
+    if (failure instanceof ChatException) {
+      return Future.failedFuture(failure);
+    }
+    if (failure instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+      // e.g. 22021 (a NUL character), 22P05 (untranslatable character): the message, not the store, is at fault
+      return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD,
+          "the message holds a value that cannot be stored (cid and data must be valid text without NUL)"));
+    }
     if (failure instanceof PgException pg && CID_CONFLICT_STATE.equals(pg.getSqlState())) {
       return Future.failedFuture(new ChatException(ChatError.CID_CONFLICT, pg.getErrorMessage()));
     }

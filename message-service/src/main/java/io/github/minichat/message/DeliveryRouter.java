@@ -5,7 +5,6 @@ import io.github.minichat.common.Delivery;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.presence.RouteTable;
-import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,8 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes stored messages and unread counts to the gateway nodes that hold the users' connections, as the route
- * table knows them. Pushes are best effort: every message is stored first, and a client that misses a push catches
- * up with {@code sync}.
+ * table knows them. Pushes leave as soon as their routes are known, in no particular order between batches: a
+ * gateway puts each connection's pushes in inbox order by their dense cursors, drops repeats, and reads back from
+ * the store whatever a lost or late push leaves missing. So nothing here waits on an earlier push, and the only
+ * queue, the presence reads in flight, is bounded.
  */
 final class DeliveryRouter {
 
@@ -33,9 +34,10 @@ final class DeliveryRouter {
    * cluster holds pushes (and their memory) back no longer than this.
    */
   private static final long CONFIRM_TIMEOUT_MS = 2_000;
+  /** Pushes that may wait on presence reads at once; beyond, the route table's answer is used at once. */
+  static final int MAX_CONFIRMING = 256;
 
-  /** The previous push: pushes leave in the order their messages were stored, even when one waits on a read. */
-  private Future<Void> lastPush = Future.succeededFuture();
+  private int confirming;
 
   DeliveryRouter(EventBus eventBus, RouteTable routes) {
     this.eventBus = eventBus;
@@ -54,18 +56,25 @@ final class DeliveryRouter {
    * and synced before the commit is pushed what the sync could not see yet.
    */
   void deliverAll(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread) {
+    if (confirming >= MAX_CONFIRMING) {
+      send(deliveries, newestUnread);
+      return;
+    }
     Set<Long> users = new HashSet<>(newestUnread.keySet());
     deliveries.forEach(delivery -> {
       users.add(delivery.message().fromId());
       users.add(delivery.message().toId());
     });
-    lastPush = lastPush.transform(previous -> routes.confirm(users).timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-        .otherwise(failure -> {
-          LOG.warn("Presence not read for {} message(s), pushed by the route table alone: {}", deliveries.size(),
-              failure.toString());
-          return null;
-        })
-        .onSuccess(confirmed -> send(deliveries, newestUnread));
+    confirming++;
+    routes.confirm(users).timeout(CONFIRM_TIMEOUT_MS, TimeUnit.MILLISECONDS)
+        .onComplete(confirmed -> {
+          confirming--;
+          if (confirmed.failed()) {
+            LOG.warn("Presence not read for {} message(s), pushed by the route table alone: {}", deliveries.size(),
+                confirmed.cause().toString());
+          }
+          send(deliveries, newestUnread);
+        });
   }
 
   void pushUnread(UnreadCount count) {

@@ -6,6 +6,8 @@ import io.github.minichat.common.ChatException;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.InboxRequest;
+import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Replies;
 import io.github.minichat.common.SendBatch;
@@ -72,13 +74,14 @@ public final class MessageStoreVerticle extends VerticleBase {
     router = new DeliveryRouter(eventBus, routes);
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
         request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
-    return Future.all(
+    return Future.all(List.of(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
         eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
         eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
-        eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion());
+        eventBus.consumer(Addresses.MESSAGE_INBOX, Replies.of(this::inbox)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion()));
   }
 
   @Override
@@ -99,12 +102,13 @@ public final class MessageStoreVerticle extends VerticleBase {
     // without a cid (seed clients) a send may be the twin of another: the single-message path pairs them
     return store.send(request, router.isViewing(request.toId(), request.fromId()))
         .map(stored -> {
+          // a repeat is pushed again (gateways drop what a connection has): its first push may never have left
+          boolean counted = !stored.duplicate() && !stored.message().read();
           if (!stored.duplicate()) {
             ChatMetrics.messageStored();
-            router.deliverAll(List.of(new Delivery(stored.message(), request.originConnection())),
-                stored.message().read() ? Map.of()
-                    : Map.of(stored.recipientUnread().userId(), stored.recipientUnread()));
           }
+          router.deliverAll(List.of(new Delivery(stored.message(), request.originConnection())),
+              counted ? Map.of(stored.recipientUnread().userId(), stored.recipientUnread()) : Map.of());
           return new SendResult(stored.message(), stored.duplicate());
         });
   }
@@ -138,7 +142,9 @@ public final class MessageStoreVerticle extends VerticleBase {
 
   /**
    * One batch of sends: one transaction (a message to a user who has the chat with its sender open is read on
-   * arrival), then one push per gateway.
+   * arrival), then one push per gateway. Repeats are pushed too: a repeat is a client or gateway retrying a send
+   * whose answer was lost, and the push of the first attempt may have been lost with it (a message service that
+   * died between its commit and its push). Gateways drop what a connection already has.
    */
   private Future<List<Future<ChatStore.Stored>>> storeBatch(List<SendMessage> batch) {
     return batchStore.store(batch.stream()
@@ -152,12 +158,15 @@ public final class MessageStoreVerticle extends VerticleBase {
     Map<Long, UnreadCount> newestUnread = new HashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       Future<ChatStore.Stored> outcome = outcomes.get(i);
-      if (outcome == null || outcome.failed() || outcome.result().duplicate()) {
+      if (outcome == null || outcome.failed()) {
         continue;
       }
       ChatStore.Stored stored = outcome.result();
-      ChatMetrics.messageStored();
       deliveries.add(new Delivery(stored.message(), batch.get(i).originConnection()));
+      if (stored.duplicate()) {
+        continue;
+      }
+      ChatMetrics.messageStored();
       if (!stored.message().read()) {
         newestUnread.merge(stored.recipientUnread().userId(), stored.recipientUnread(),
             (a, b) -> a.version() >= b.version() ? a : b);
@@ -182,6 +191,10 @@ public final class MessageStoreVerticle extends VerticleBase {
 
   private Future<UnreadSummary> unread(UnreadRequest request) {
     return store.unread(request.userId());
+  }
+
+  private Future<InboxState> inbox(InboxRequest request) {
+    return store.inbox(request.userId());
   }
 
   private Future<UnreadCount> markRead(MarkRead request) {

@@ -3,6 +3,7 @@ package io.github.minichat.message;
 import static io.github.minichat.message.testing.StoreDatabase.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
@@ -12,15 +13,20 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A batch whose conversations and inboxes all exist skips creating them; one that meets a missing row takes the
  * path that creates it. Whichever it takes, every message is numbered as if it had been stored alone, and the
- * counters end where the stored messages put them, repeats or not.
+ * counters end where the stored messages put them, repeats or not, and one message the database refuses fails
+ * alone.
  */
 class BatchStoreTest {
 
@@ -115,6 +121,78 @@ class BatchStoreTest {
     assertThat(again).allSatisfy(outcome -> assertThat(outcome.result().duplicate()).isTrue());
     assertThat(lastSeq(801, 802)).isEqualTo(4);
     assertThat(lastCursor(801)).isEqualTo(6);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("poisons")
+  @DisplayName("a message the database refuses, in the middle of a batch, fails alone: the others are numbered as if it had never been there")
+  void poisonFailsAlone(String poisonName, long base, String cid, String text) {
+    long a = base + 1;
+    long b = base + 2;
+    long c = base + 3;
+    store(send(a, b), send(c, b));
+    // the poison opens a conversation of its own (so the batch first takes the path that creates rows) and
+    // touches inboxes the others use, whose bumps must not count
+    SendMessage poison = new SendMessage(a, c, text, cid, Origin.WS, null);
+
+    List<Future<ChatStore.Stored>> outcomes = await(batchStore.store(List.of(
+        item(send(a, b)), item(send(c, b)), item(poison), item(send(b, a)), item(send(c, b)))));
+
+    assertThat(outcomes.get(2).failed()).as("the poison is refused").isTrue();
+    assertThat(ChatError.of(outcomes.get(2).cause())).isEqualTo(ChatError.INVALID_FIELD);
+    assertThat(List.of(outcomes.get(0), outcomes.get(1), outcomes.get(3), outcomes.get(4)))
+        .allSatisfy(outcome -> assertThat(outcome.succeeded()).as("stored: %s", outcome.cause()).isTrue());
+    assertNumbers(outcomes.get(0).result().message(), 2, 2, 3);
+    assertNumbers(outcomes.get(1).result().message(), 2, 2, 4);
+    assertNumbers(outcomes.get(3).result().message(), 3, 5, 3);
+    assertNumbers(outcomes.get(4).result().message(), 3, 3, 6);
+    assertThat(outcomes.get(4).result().recipientUnread().countNum()).isEqualTo(5);
+    assertThat(lastSeq(a, b)).isEqualTo(3);
+    assertThat(lastSeq(b, c)).isEqualTo(3);
+    assertThat(lastCursor(a)).isEqualTo(3);
+    assertThat(lastCursor(b)).isEqualTo(6);
+    assertThat(lastCursor(c)).isEqualTo(3);
+    assertThat(unreadAndVersion(b)).isEqualTo("{\"unread\":5,\"unread_version\":5}");
+    assertThat(messageCount(a, c)).isZero();
+    assertThat(messageCount(a, b) + messageCount(b, c)).isEqualTo(6);
+  }
+
+  static Stream<Arguments> poisons() {
+    return Stream.of(
+        Arguments.of("NUL in the cid", 1_000L, "bad\u0000cid", "fine text"),
+        Arguments.of("NUL in the text", 1_100L, "c-nul-text", "bad\u0000text"),
+        Arguments.of("NUL in both", 1_200L, "\u0000", "\u0000"));
+  }
+
+  @Test
+  @DisplayName("a cid with an unpaired surrogate (written as ? by the driver) commits, and the batch is answered as stored")
+  void surrogateCidDoesNotFailTheBatchAfterCommit() {
+    long a = 1_301;
+    long b = 1_302;
+    store(send(a, b));
+    SendMessage surrogate = new SendMessage(b, a, "surrogate cid", "a\ud800", Origin.WS, null);
+
+    List<Future<ChatStore.Stored>> outcomes =
+        await(batchStore.store(List.of(item(send(a, b)), item(surrogate), item(send(a, b)))));
+
+    assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.succeeded()).as("stored: %s", outcome.cause())
+        .isTrue());
+    assertNumbers(outcomes.get(0).result().message(), 2, 2, 2);
+    assertNumbers(outcomes.get(1).result().message(), 3, 3, 3);
+    assertNumbers(outcomes.get(2).result().message(), 4, 4, 4);
+    assertThat(outcomes.stream().map(outcome -> outcome.result().message().id()).distinct()).hasSize(3);
+    assertThat(lastSeq(a, b)).isEqualTo(4);
+    assertThat(messageCount(a, b)).isEqualTo(4);
+  }
+
+  private static String unreadAndVersion(long user) {
+    return await(pool.preparedQuery("SELECT unread, unread_version FROM inboxes WHERE user_id = $1")
+        .execute(Tuple.of(user))).iterator().next().toJson().encode();
+  }
+
+  private static long messageCount(long lo, long hi) {
+    return await(pool.preparedQuery("SELECT count(*) FROM messages WHERE user_lo = $1 AND user_hi = $2")
+        .execute(Tuple.of(lo, hi))).iterator().next().getLong(0);
   }
 
   private static SendMessage send(long from, long to) {

@@ -22,6 +22,7 @@ import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -80,7 +81,7 @@ class ChatStoreConcurrencyTest {
       // both origins, and a cid each, so that no two sends merge as an HTTP/WebSocket pair
       SendMessage request = new SendMessage(direction[0], direction[1], "message " + i, "cid-" + i,
           i % 2 == 0 ? Origin.WS : Origin.HTTP, null);
-      return store.send(request, readOnArrival).onSuccess(result -> {
+      return then(store.send(request, readOnArrival), result -> {
         stored.add(result);
         if (!readOnArrival) {
           UnreadCount count = result.recipientUnread();
@@ -131,7 +132,7 @@ class ChatStoreConcurrencyTest {
         // the recipient of this direction marks what it got from the sender: all of it, or up to a recent id
         long user = direction[1];
         Long upTo = upToKnown.get(i) && newestId.get() > 0 ? newestId.get() : null;
-        return store.markRead(user, direction[0], upTo).onSuccess(count -> {
+        return then(store.markRead(user, direction[0], upTo), count -> {
           if (count.version() > 0) {
             reads.incrementAndGet();
             changes.add(new Change(count.userId(), count.version(), count.countNum(), false));
@@ -140,7 +141,7 @@ class ChatStoreConcurrencyTest {
       }
       boolean readOnArrival = i % 7 == 0;
       SendMessage request = new SendMessage(direction[0], direction[1], "message " + i, "cid-" + i, Origin.WS, null);
-      return store.send(request, readOnArrival).onSuccess(result -> {
+      return then(store.send(request, readOnArrival), result -> {
         newestId.accumulateAndGet(result.message().id(), Math::max);
         if (!readOnArrival) {
           UnreadCount count = result.recipientUnread();
@@ -171,15 +172,16 @@ class ChatStoreConcurrencyTest {
     Queue<ChatStore.Stored> stored = new ConcurrentLinkedQueue<>();
     Queue<String> storedCids = new ConcurrentLinkedQueue<>();
     Queue<Change> changes = new ConcurrentLinkedQueue<>();
-    AtomicInteger duplicates = new AtomicInteger();
-    AtomicInteger conflicts = new AtomicInteger();
+    // what came back for repeated and misused cids, checked on the test thread once every task is done
+    Queue<Duplicate> duplicates = new ConcurrentLinkedQueue<>();
+    Queue<Throwable> conflicts = new ConcurrentLinkedQueue<>();
     // what a sender stored under each cid, so that later batches can repeat it (duplicate) or misuse it (conflict)
     Map<String, SendMessage> sentByCid = new java.util.concurrent.ConcurrentHashMap<>();
     List<Throwable> failures = run(tasks, i -> {
       long[] direction = directions[random.nextInt(directions.length)];
       if (i % 5 == 4) {
-        return store.markRead(direction[1], direction[0], random.nextBoolean() && newestId.get() > 0
-            ? newestId.get() : null).onSuccess(count -> {
+        return then(store.markRead(direction[1], direction[0], random.nextBoolean() && newestId.get() > 0
+            ? newestId.get() : null), count -> {
               if (count.version() > 0) {
                 changes.add(new Change(count.userId(), count.version(), count.countNum(), false));
               }
@@ -187,8 +189,8 @@ class ChatStoreConcurrencyTest {
       }
       if (i % 5 == 3) {
         boolean read = random.nextInt(4) == 0;
-        return store.send(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null), read)
-            .onSuccess(result -> record(result, read, stored, storedCids, changes, newestId));
+        return then(store.send(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null),
+            read), result -> record(result, read, stored, storedCids, changes, newestId));
       }
       List<BatchStore.Item> batch = new ArrayList<>();
       java.util.Set<String> inBatch = new java.util.HashSet<>();
@@ -209,16 +211,14 @@ class ChatStoreConcurrencyTest {
           batch.add(new BatchStore.Item(request, random.nextInt(4) == 0));
         }
       }
-      return batchStore.store(batch).onSuccess(outcomes -> {
+      return then(batchStore.store(batch), outcomes -> {
         for (int k = 0; k < batch.size(); k++) {
           Future<ChatStore.Stored> outcome = outcomes.get(k);
           SendMessage request = batch.get(k).request();
           if (outcome.failed()) {
-            conflicts.incrementAndGet();
-            assertThat(outcome.cause()).hasMessageContaining("already used");
+            conflicts.add(outcome.cause());
           } else if (outcome.result().duplicate()) {
-            duplicates.incrementAndGet();
-            assertThat(outcome.result().message().data()).isEqualTo(request.text());
+            duplicates.add(new Duplicate(request, outcome.result()));
           } else {
             sentByCid.put(request.fromId() + "/" + request.cid(), request);
             record(outcome.result(), batch.get(k).readOnArrival(), stored, storedCids, changes, newestId);
@@ -228,8 +228,11 @@ class ChatStoreConcurrencyTest {
     });
 
     assertThat(failures).as("failed batches, sends or read marks (a deadlock would show here)").isEmpty();
-    assertThat(duplicates.get()).as("repeated cids answered as duplicates").isPositive();
-    assertThat(conflicts.get()).as("misused cids refused").isPositive();
+    assertThat(duplicates).as("repeated cids answered as duplicates").isNotEmpty()
+        .allSatisfy(duplicate -> assertThat(duplicate.stored().message().data())
+            .as("message stored under %s", duplicate.request().cid()).isEqualTo(duplicate.request().text()));
+    assertThat(conflicts).as("misused cids refused").isNotEmpty()
+        .allSatisfy(cause -> assertThat(cause).hasMessageContaining("already used"));
     assertThat(storedCids).doesNotHaveDuplicates();
     assertThat(count("SELECT count(*) FROM messages WHERE from_id = ANY($1)", users)).isEqualTo(stored.size());
     assertGaplessInCommitOrder(users);
@@ -246,6 +249,10 @@ class ChatStoreConcurrencyTest {
         assertThat(row.getBoolean("is_read")).isTrue();
       }
     });
+  }
+
+  /** A send whose cid was stored before, and the message the store answered it with. */
+  private record Duplicate(SendMessage request, ChatStore.Stored stored) {
   }
 
   private static void record(ChatStore.Stored result, boolean read, Queue<ChatStore.Stored> stored,
@@ -265,6 +272,17 @@ class ChatStoreConcurrencyTest {
         {users[0], users[1]}, {users[1], users[0]},
         {users[1], users[2]}, {users[2], users[1]},
         {users[0], users[2]}, {users[2], users[0]}};
+  }
+
+  /**
+   * Runs {@code step} on the task's result as part of the task: an exception in it fails the task, and so the test,
+   * where one thrown from an {@code onSuccess} handler would only reach the event loop's exception handler.
+   */
+  private static <T> Future<T> then(Future<T> task, Consumer<T> step) {
+    return task.map(result -> {
+      step.accept(result);
+      return result;
+    });
   }
 
   /** Runs tasks 0..count-1 with {@link #IN_FLIGHT} at a time; returns the failures. */

@@ -32,6 +32,7 @@ public final class ChatMetrics {
   public static final String MESSAGES_STORED = "minichat.messages.stored";
   public static final String DELIVERY_LATENCY = "minichat.delivery.latency";
   public static final String UNREAD_PUSHES = "minichat.unread.pushes";
+  public static final String INBOX_READ_BACKS = "minichat.inbox.read.backs";
   public static final String ERRORS = "minichat.errors";
 
   /** Every frame type of the protocol, both directions; anything else is tagged {@code other}. */
@@ -52,6 +53,9 @@ public final class ChatMetrics {
       .description("Messages stored (a repeated cid is not counted again)").register(REGISTRY);
   private static final Counter UNREAD = Counter.builder(UNREAD_PUSHES)
       .description("Unread-count pushes written to sockets").register(REGISTRY);
+  private static final Counter READ_BACKS = Counter.builder(INBOX_READ_BACKS)
+      .description("Inbox reads by gateways for pushes that did not come in order (or a settle check after bind)")
+      .register(REGISTRY);
   private static final Timer LATENCY = Timer.builder(DELIVERY_LATENCY)
       .description("From a message's creation (stored) to its push onto a recipient socket")
       .publishPercentileHistogram()
@@ -121,6 +125,11 @@ public final class ChatMetrics {
 
   public static void unreadPushed() {
     UNREAD.increment();
+  }
+
+  /** A connection read its inbox back from the store: a push was late or lost, or the check after bind ran. */
+  public static void gapFilled() {
+    READ_BACKS.increment();
   }
 
   /** Connections this process counts as open (for tests and logs). */

@@ -3,7 +3,6 @@ package io.github.minichat.presence;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import io.github.minichat.common.Addresses;
@@ -29,9 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tracks presence from the gateways' connection events in the cluster-wide presence map (which message services
- * copy to route deliveries), answers presence questions, and publishes online/offline changes. Any number of instances share the work: the state is in
- * the map, every update is an atomic entry processor that says whether it flipped the user's state, and only the
- * instance whose update flipped it announces the change.
+ * copy to route deliveries), answers presence questions, and publishes online/offline changes. Any number of
+ * instances share the work: the state is in the map, every update is an atomic entry processor that says whether
+ * it flipped the user's state, and only the instance whose update flipped it announces the change. Updates for one
+ * connection may reach different instances and be applied in either order: a close always wins
+ * ({@link PresenceOps}).
  *
  * <p>Users go offline after a grace period without connections (found by a periodic sweep that any instance may
  * run), or at once when the gateway node holding their connections leaves the cluster.
@@ -94,27 +95,47 @@ public final class PresenceVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /**
+   * Records a bound connection. Its route is published before the answer, as an open chat's is: the gateway
+   * answers the client after it, and a message stored from then on must be routed to this connection's gateway
+   * too, even if the route tables have not had the map's event yet. A connect whose close came first is refused
+   * and announces nothing.
+   */
   private Future<PresenceStatus> connected(ConnectionEvent event) {
     long now = System.currentTimeMillis();
-    return update(event.userId(), new PresenceOps.Connect(event.connectionId(), event.gatewayId(), now))
-        .map(cameOnline -> {
+    return fromStage(presence.submitToKey(event.userId(),
+            new PresenceOps.Connect(event.connectionId(), event.gatewayId(), now)))
+        .map(outcome -> {
+          if (!outcome.recorded()) {
+            LOG.info("Connect of connection {} of user {} refused: its close was recorded first",
+                event.connectionId(), event.userId());
+            return status(event.userId(), outcome.entry());
+          }
+          vertx.eventBus().publish(Addresses.ROUTE_CHANGED, RouteTable.routeOf(event.userId(), outcome.entry()));
           PresenceStatus status = new PresenceStatus(event.userId(), true, now);
-          if (cameOnline) {
+          if (outcome.cameOnline()) {
             vertx.eventBus().publish(Addresses.PRESENCE_CHANGED, status);
           }
           return status;
         });
   }
 
-  /** Answered, so that the gateway can retry a report lost with a dying instance (a repeat changes nothing). */
+  /**
+   * Answered, so that the gateway can retry a report lost with a dying instance (a repeat changes nothing). A close
+   * that overtook its connect is recorded as a tombstone and logged: the connect, when it comes, is refused.
+   */
   private Future<Boolean> disconnected(ConnectionEvent event) {
     long now = System.currentTimeMillis();
-    return update(event.userId(), new PresenceOps.Disconnect(event.connectionId(), config.offlineGrace().toMillis(), now,
-        retention()))
-        .onSuccess(wentOffline -> {
-          if (wentOffline) {
+    return fromStage(presence.submitToKey(event.userId(), new PresenceOps.Disconnect(event.connectionId(),
+            config.offlineGrace().toMillis(), now, retention())))
+        .map(outcome -> {
+          if (outcome == PresenceOps.Closed.WENT_OFFLINE) {
             announceOffline(event.userId(), now);
+          } else if (outcome == PresenceOps.Closed.BEFORE_CONNECT) {
+            LOG.info("Close of connection {} of user {} recorded before its connect", event.connectionId(),
+                event.userId());
           }
+          return outcome == PresenceOps.Closed.WENT_OFFLINE;
         })
         .onFailure(failure -> LOG.warn("Disconnect of user {} not recorded: {}", event.userId(), failure.toString()));
   }
@@ -185,10 +206,6 @@ public final class PresenceVerticle extends VerticleBase {
 
   private long retention() {
     return config.offlineRetention().toMillis();
-  }
-
-  private Future<Boolean> update(long userId, EntryProcessor<Long, UserPresence, Boolean> operation) {
-    return fromStage(presence.submitToKey(userId, operation));
   }
 
   private Future<UserPresence> get(long userId) {

@@ -2,14 +2,23 @@ package io.github.minichat.common.presence;
 
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.ExtendedMapEntry;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The atomic updates of the presence map, run by Hazelcast on the member that owns the user's partition. They are
- * here, in the module every process has, because that member may be any node of the cluster. Each returns whether
+ * here, in the module every process has, because that member may be any node of the cluster. Each says whether
  * the user's online state flipped, so that exactly one caller announces the change.
+ *
+ * <p>Updates for one connection are ordered and idempotent whatever order they arrive in: a close leaves a
+ * tombstone ({@link UserPresence#closed()}) that refuses the connection's connect if it comes later, and a repeated
+ * connect or close changes nothing.
  */
 public final class PresenceOps {
 
@@ -21,53 +30,130 @@ public final class PresenceOps {
 
   /**
    * Writes the entry: kept for good while the user is online, for {@code retentionMillis} once offline (so that
-   * {@code last_seen} outlives the session without every user ever seen staying in memory for ever).
+   * {@code last_seen} outlives the session without every user ever seen staying in memory for ever). Tombstones
+   * are pruned on every write, as of {@code now}.
    */
-  static void store(Map.Entry<Long, UserPresence> entry, UserPresence presence, long retentionMillis) {
+  static void store(Map.Entry<Long, UserPresence> entry, UserPresence presence, long retentionMillis, long now) {
     long ttl = presence.online() ? 0 : Math.max(1, retentionMillis); // 0: no expiry
+    presence.pruneTombstones(now);
     presence.touch();
     ((ExtendedMapEntry<Long, UserPresence>) entry).setValue(presence, ttl, TimeUnit.MILLISECONDS);
   }
 
-  /** A connection was bound; returns true when the user came online. */
+  /**
+   * A connection was bound. Refused (nothing written, nothing to announce) when the connection has closed already:
+   * its close overtook it. A repeat writes nothing either.
+   */
   public record Connect(String connectionId, String nodeId, long now)
-      implements EntryProcessor<Long, UserPresence, Boolean> {
+      implements EntryProcessor<Long, UserPresence, Connected> {
     @Override
-    public Boolean process(Map.Entry<Long, UserPresence> entry) {
-      UserPresence presence = entry.getValue() == null ? new UserPresence() : entry.getValue().copy();
+    public Connected process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence current = entry.getValue();
+      if (current != null && current.closed().containsKey(connectionId)) {
+        return new Connected(current, false, false);
+      }
+      if (current != null && current.connections().containsKey(connectionId)) {
+        return new Connected(current, true, false);
+      }
+      UserPresence presence = current == null ? new UserPresence() : current.copy();
       boolean wasOnline = presence.online();
       presence.connections().put(connectionId, new UserPresence.Connection(nodeId, 0, 0, now));
       presence.graceUntil(0);
-      store(entry, presence, 0);
-      return !wasOnline;
+      store(entry, presence, 0, now);
+      return new Connected(presence, true, !wasOnline);
     }
   }
 
   /**
-   * A connection closed. The last one starts the grace period (or, with no grace, takes the user offline at once);
-   * returns true when the user went offline now.
+   * What a {@link Connect} found. {@code entry} is the user's entry after it (null: none); {@code recorded}, whether
+   * the connection is in it (false: it closed before); {@code cameOnline}, whether this connect took the user online.
+   * Hazelcast's own serialization, as the entry's.
+   */
+  public static final class Connected implements DataSerializable {
+    private UserPresence entry;
+    private boolean recorded;
+    private boolean cameOnline;
+
+    public Connected() {
+    }
+
+    Connected(UserPresence entry, boolean recorded, boolean cameOnline) {
+      this.entry = entry;
+      this.recorded = recorded;
+      this.cameOnline = cameOnline;
+    }
+
+    public UserPresence entry() {
+      return entry;
+    }
+
+    public boolean recorded() {
+      return recorded;
+    }
+
+    public boolean cameOnline() {
+      return cameOnline;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeObject(entry);
+      out.writeBoolean(recorded);
+      out.writeBoolean(cameOnline);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      entry = in.readObject();
+      recorded = in.readBoolean();
+      cameOnline = in.readBoolean();
+    }
+  }
+
+  /** What a {@link Disconnect} did. */
+  public enum Closed {
+    /** The connection was the user's last and there is no grace: the user went offline now. */
+    WENT_OFFLINE,
+    /** The connection was removed; the user is still online (other connections, or the grace period). */
+    REMOVED,
+    /** The connection was not there yet: its tombstone now refuses its connect. */
+    BEFORE_CONNECT,
+    /** A repeat: the close was recorded already. */
+    REPEATED
+  }
+
+  /**
+   * A connection closed: its tombstone is written, whether its connect came before or not. The last connection
+   * starts the grace period (or, with no grace, takes the user offline at once).
    */
   public record Disconnect(String connectionId, long graceMillis, long now, long retentionMillis)
-      implements EntryProcessor<Long, UserPresence, Boolean> {
+      implements EntryProcessor<Long, UserPresence, Closed> {
     @Override
-    public Boolean process(Map.Entry<Long, UserPresence> entry) {
-      if (entry.getValue() == null || !entry.getValue().connections().containsKey(connectionId)) {
-        return false;
+    public Closed process(Map.Entry<Long, UserPresence> entry) {
+      UserPresence current = entry.getValue();
+      if (current != null && current.closed().containsKey(connectionId)) {
+        return Closed.REPEATED;
       }
-      UserPresence presence = entry.getValue().copy();
-      presence.connections().remove(connectionId);
+      UserPresence presence = current == null ? new UserPresence() : current.copy();
+      boolean wasConnected = presence.connections().containsKey(connectionId);
+      presence.close(connectionId, now);
+      if (!wasConnected) {
+        // the user's state is as it was: only the tombstone is new
+        store(entry, presence, retentionMillis, now);
+        return Closed.BEFORE_CONNECT;
+      }
       presence.lastSeen(now);
-      boolean wentOffline = false;
+      Closed outcome = Closed.REMOVED;
       if (presence.connections().isEmpty()) {
         if (graceMillis <= 0) {
           presence.graceUntil(0);
-          wentOffline = true;
+          outcome = Closed.WENT_OFFLINE;
         } else {
           presence.graceUntil(now + graceMillis);
         }
       }
-      store(entry, presence, retentionMillis);
-      return wentOffline;
+      store(entry, presence, retentionMillis, now);
+      return outcome;
     }
   }
 
@@ -87,6 +173,7 @@ public final class PresenceOps {
       UserPresence presence = entry.getValue().copy();
       presence.connections().put(connectionId,
           new UserPresence.Connection(connection.nodeId(), peer, change, connection.connectedAt()));
+      presence.pruneTombstones(System.currentTimeMillis());
       presence.touch();
       entry.setValue(presence);
       return presence;
@@ -104,7 +191,7 @@ public final class PresenceOps {
       }
       UserPresence presence = current.copy();
       presence.graceUntil(0);
-      store(entry, presence, retentionMillis);
+      store(entry, presence, retentionMillis, now);
       return true;
     }
   }
@@ -125,17 +212,22 @@ public final class PresenceOps {
         return false;
       }
       UserPresence presence = current.copy();
-      boolean removed = presence.connections().values().removeIf(connection ->
-          nodes.contains(connection.nodeId()) != nodesAreLive && connection.connectedAt() < connectedBefore);
-      if (!removed) {
+      List<String> gone = current.connections().entrySet().stream()
+          .filter(connection -> nodes.contains(connection.getValue().nodeId()) != nodesAreLive
+              && connection.getValue().connectedAt() < connectedBefore)
+          .map(Map.Entry::getKey)
+          .toList();
+      if (gone.isEmpty()) {
         return false;
       }
+      // tombstones too: a connect of one of them still waiting somewhere must not bring it back
+      gone.forEach(connectionId -> presence.close(connectionId, now));
       boolean wentOffline = presence.connections().isEmpty();
       if (wentOffline) {
         presence.graceUntil(0);
         presence.lastSeen(now);
       }
-      store(entry, presence, retentionMillis);
+      store(entry, presence, retentionMillis, now);
       return wentOffline;
     }
   }

@@ -36,9 +36,13 @@ import org.slf4j.LoggerFactory;
  * harmless: every entry carries a version and an older one never replaces a newer one (the initial load and the
  * events may interleave), and {@link #confirm} reads the map itself for users the copy shows without a connection,
  * so that a user who has just connected and synced is pushed what was stored after that sync. When a member leaves
- * the cluster (its events in flight are lost), the copy is loaded again. A change of the chat a connection has
- * open also comes published by the presence service ({@link Addresses#ROUTE_CHANGED}) before the gateway answers
- * the client, so that a message sent after that answer finds the chat open.
+ * the cluster (its events in flight are lost), the copy is loaded again. A new connection and a change of the chat
+ * a connection has open also come published by the presence service ({@link Addresses#ROUTE_CHANGED}) before the
+ * gateway answers the client, so that a message sent after that answer finds the connection's gateway and the chat
+ * open, also for a user the copy already shows connected elsewhere (whom {@link #confirm} does not read).
+ *
+ * <p>A route is only ever replaced by a newer version and only forgotten for an entry removal at least as new, so
+ * that neither a late event nor a read in flight can take away a newer route.
  */
 public final class RouteTable {
 
@@ -148,7 +152,9 @@ public final class RouteTable {
         (current, offered) -> offered.version() > current.version() ? offered : current);
   }
 
-  /** A presence entry's route: the presence service publishes it when a connection opens another chat. */
+  /**
+   * A presence entry's route: the presence service publishes it when a connection is bound or opens another chat.
+   */
   public static UserRoute routeOf(long user, UserPresence entry) {
     Set<String> gateways = new HashSet<>();
     Set<Long> viewing = new HashSet<>();
@@ -161,10 +167,16 @@ public final class RouteTable {
     return new UserRoute(user, entry.version(), gateways, viewing);
   }
 
-  /** Forgets a user whose entry is gone, unless the copy already holds a newer one. */
+  /**
+   * Forgets a user whose entry is gone, unless the copy already holds a newer one. An event without the removed
+   * value (its version unknown) forgets only a route without a gateway: one with gateways may be newer than the
+   * removal, and pushing to a gateway the user has left costs a message, while missing one loses a push.
+   */
   private void forget(long user, UserPresence removed) {
-    long removedVersion = removed == null ? Long.MAX_VALUE : removed.version();
-    routes.computeIfPresent(user, (key, current) -> current.version() <= removedVersion ? null : current);
+    routes.computeIfPresent(user, (key, current) -> {
+      boolean asOld = removed == null ? current.gateways().isEmpty() : current.version() <= removed.version();
+      return asOld ? null : current;
+    });
   }
 
   /** Runs on Hazelcast's event threads; in order per user. */
