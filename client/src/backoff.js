@@ -6,7 +6,7 @@
 export const DEFAULT_BACKOFF = Object.freeze({ initialDelay: 1000, maxDelay: 30000, factor: 2, minDelay: 100 });
 
 export function backoffDelay(attempt, options = {}, random = Math.random) {
-  const { initialDelay, maxDelay, factor, minDelay } = { ...DEFAULT_BACKOFF, ...options };
+  const { initialDelay, maxDelay, factor, minDelay } = Object.assign({}, DEFAULT_BACKOFF, options);
   const cap = Math.min(maxDelay, initialDelay * Math.pow(factor, Math.max(0, attempt)));
   const floor = Math.min(minDelay, cap);
   return Math.round(floor + random() * (cap - floor));

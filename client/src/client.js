@@ -14,13 +14,19 @@ export const CloseCode = Object.freeze({
   HEARTBEAT_TIMEOUT: 4000,
   /** Used by this client when the server did not greet a new socket in time. */
   CONNECT_TIMEOUT: 4001,
+  /** Used by this client when a send or the socket itself failed. */
+  SOCKET_ERROR: 4002,
 });
 
 const DEFAULTS = Object.freeze({
   cursor: 0,
   heartbeatInterval: 25000,
   heartbeatTimeout: 10000,
-  connectTimeout: 10000,
+  resumeTimeout: 2000,
+  connectTimeout: 15000,
+  maxConnectTimeout: 60000,
+  lingerTimeout: 60000,
+  refusedDelay: 5000,
   syncLimit: 100,
   maxInFlight: 16,
   gapTimeout: 1000,
@@ -44,9 +50,9 @@ export class MiniChatClient extends Emitter {
   constructor(options = {}) {
     super();
     if (!options.url) throw new TypeError('url is required (ws://host:port/ws)');
-    if (!options.adapter) throw new TypeError('adapter is required (webSocketAdapter(), uniAppAdapter(), wechatAdapter())');
+    if (!options.adapter) throw new TypeError('adapter is required (webSocketAdapter(), uniAppAdapter(uni), wechatAdapter(wx))');
     if (options.token == null) throw new TypeError('token is required (a string, or a function returning one)');
-    this.options = { ...DEFAULTS, ...options, reconnect: { ...DEFAULT_BACKOFF, ...options.reconnect } };
+    this.options = Object.assign({}, DEFAULTS, options, { reconnect: Object.assign({}, DEFAULT_BACKOFF, options.reconnect) });
     this.url = options.url;
     this.apiUrl = options.apiUrl || httpBase(options.url);
     this.adapter = options.adapter;
@@ -63,7 +69,15 @@ export class MiniChatClient extends Emitter {
     this._cursor = Number(this.options.cursor) || 0;
     this._generation = 0;
     this._socket = null;
+    this._lingering = null;
     this._bound = false;
+    this._opened = false;
+    this._greeted = false;
+    this._forbidden = false;
+    this._attemptToken = null;
+    this._timeouts = 0;
+    this._checks = 0;
+    this._needsToken = false;
     this._attempt = 0;
     this._paused = false;
     this._timers = {};
@@ -88,7 +102,10 @@ export class MiniChatClient extends Emitter {
 
   // ---- public API ----
 
-  /** `idle`, `connecting`, `online`, `reconnecting`, `paused` or `closed`. */
+  /**
+   * `idle`, `connecting`, `online`, `reconnecting`, `paused`, `auth` (the server refused the token: no retries
+   * until `setToken()` or `reconnect()`) or `closed`.
+   */
   get state() {
     return this._state;
   }
@@ -193,28 +210,53 @@ export class MiniChatClient extends Emitter {
     if (this._state === 'closed' || this._paused) return;
     this._paused = true;
     this._clear('reconnect');
-    if (!this._socket) this._setState('paused');
+    if (!this._socket && this._state !== 'auth') this._setState('paused');
   }
 
-  /** Back in the foreground: reconnects at once if offline, or checks that the open socket still answers. */
+  /**
+   * Back in the foreground: reconnects at once if offline, or checks that the open socket still answers: a heartbeat
+   * unanswered within `resumeTimeout` (2 s), or a send that fails, drops it and reconnects.
+   */
   resume() {
     if (this._state === 'closed' || !this._paused) return;
     this._paused = false;
+    if (this._state === 'auth') return;
     if (this._socket) {
-      if (this._bound) this._heartbeat();
+      if (this._bound) this._checkAlive();
     } else {
       this._attempt = 0;
       this._connect();
     }
   }
 
-  /** Drops the current socket and connects again after the backoff delay (for example after a network change). */
+  /**
+   * Drops the current socket and connects again (for example after a network change); after an `auth` state, tries
+   * again with what the token function gives now.
+   */
   reconnect() {
     if (this._state === 'closed') return;
+    this._needsToken = false;
     if (this._socket) this._drop(CloseCode.NORMAL, 'reconnect requested');
     else if (!this._paused) {
       this._clear('reconnect');
+      this._attempt = 0;
       this._connect();
+    }
+  }
+
+  /** A new token (a string, or a function giving one) after an `auth` state; connects with it at once. */
+  setToken(token) {
+    if (token == null) throw new TypeError('token is required (a string, or a function returning one)');
+    this.options.token = token;
+    if (this._state === 'closed') return;
+    const wasRefused = this._needsToken;
+    this._needsToken = false;
+    if (this._socket) return;
+    if (wasRefused || this._state === 'reconnecting') {
+      this._clear('reconnect');
+      this._attempt = 0;
+      if (this._paused) this._setState('paused');
+      else this._connect();
     }
   }
 
@@ -224,12 +266,13 @@ export class MiniChatClient extends Emitter {
     const error = new MiniChatError('closed', 'the client was closed');
     this._setState('closed');
     for (const name of Object.keys(this._timers)) this._clear(name);
-    this._offLifecycle?.();
+    if (this._offLifecycle) this._offLifecycle();
     const socket = this._socket;
     this._socket = null;
     this._bound = false;
     this._generation += 1;
-    if (socket) safely(() => socket.close(CloseCode.NORMAL, 'client closed'));
+    this._checks += 1;
+    if (socket) this._release(socket, CloseCode.NORMAL, 'client closed');
     this._failAll(error);
   }
 
@@ -253,7 +296,7 @@ export class MiniChatClient extends Emitter {
   /** A user's presence `{userId, online, lastSeen}`. */
   async presence(userId) {
     const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
-    return { userId: body.user_id, online: body.online, lastSeen: body.last_seen ?? null };
+    return { userId: body.user_id, online: body.online, lastSeen: body.last_seen != null ? body.last_seen : null };
   }
 
   async _request(method, path, body) {
@@ -264,10 +307,10 @@ export class MiniChatClient extends Emitter {
     try {
       response = await this.adapter.request({ method, url: this.apiUrl + path, headers, body });
     } catch (cause) {
-      throw new MiniChatError('network', `${method} ${path} failed: ${cause?.message || cause}`, { retryable: true });
+      throw new MiniChatError('network', `${method} ${path} failed: ${describe(cause)}`, { retryable: true });
     }
     if (response.status >= 400) {
-      const error = response.data?.error || {};
+      const error = (response.data && response.data.error) || {};
       throw new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
         { status: response.status, retryable: response.status === 503 });
     }
@@ -277,42 +320,62 @@ export class MiniChatClient extends Emitter {
   // ---- connection ----
 
   async _connect() {
-    if (this._state === 'closed' || this._paused) return;
+    if (this._state === 'closed' || this._paused || this._needsToken || this._socket) return;
     this._clear('reconnect');
     this._setState('connecting');
     const generation = ++this._generation;
+    // at most one socket per client: wait until the platform has let go of the last one
+    if (this._lingering) {
+      await new Promise((resolve) => this._awaitLinger(resolve));
+      if (generation !== this._generation) return;
+    }
     let token;
     try {
       token = await this._token();
     } catch (cause) {
       if (generation !== this._generation) return;
-      this.emit('error', new MiniChatError('token', `could not get a token: ${cause?.message || cause}`, { retryable: true }));
+      this.emit('error', new MiniChatError('token', `could not get a token: ${describe(cause)}`, { retryable: true }));
       this._scheduleReconnect(null, 'no token');
       return;
     }
-    if (generation !== this._generation || this._state === 'closed' || this._paused) {
-      if (this._paused && this._state !== 'closed') this._setState('paused');
+    if (generation !== this._generation || this._state === 'closed' || this._socket) return;
+    if (this._paused || this._needsToken) {
+      if (this._paused) this._setState('paused');
       return;
     }
     if (this.userId == null) this.userId = tokenSubject(token);
-    const url = `${this.url}${this.url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    // where the platform allows it, the token goes in a header; the standard WebSocket can only put it in the URL
+    const url = this.adapter.tokenInHeader
+      ? this.url
+      : `${this.url}${this.url.indexOf('?') >= 0 ? '&' : '?'}token=${encodeURIComponent(token)}`;
     const current = (handler) => (...args) => {
       if (generation === this._generation) handler.apply(this, args);
     };
+    this._opened = false;
+    this._greeted = false;
+    this._forbidden = false;
+    this._attemptToken = token;
     try {
       this._socket = this.adapter.connect(url, {
-        onOpen: current(() => {}),
+        onOpen: current(() => {
+          this._opened = true;
+        }),
         onMessage: current(this._onMessage),
-        onClose: current(this._onClose),
-        onError: current((error) => this.emit('error', new MiniChatError('socket', `socket error: ${error?.message || error}`, { retryable: true }))),
-      });
+        onClose: current((code, reason, info) => this._onClose(code == null ? null : Number(code), reason, info)),
+        onError: current(this._onSocketError),
+      }, { headers: { Authorization: `Bearer ${token}` }, token });
     } catch (cause) {
       this._socket = null;
-      this.emit('error', new MiniChatError('socket', `could not open a socket: ${cause?.message || cause}`, { retryable: true }));
+      this.emit('error', new MiniChatError('socket_refused', `could not open a socket: ${describe(cause)}`, { retryable: true }));
       this._scheduleReconnect(null, 'connect failed');
       return;
     }
-    this._timer('connect', this.options.connectTimeout, () => this._drop(CloseCode.CONNECT_TIMEOUT, 'no init from the server'));
+    const timeout = Math.min(this.options.maxConnectTimeout,
+      this.options.connectTimeout * Math.pow(2, Math.min(this._timeouts, 10)));
+    this._timer('connect', timeout, () => {
+      this._timeouts += 1;
+      this._drop(CloseCode.CONNECT_TIMEOUT, 'no init from the server', { timeout: true });
+    });
   }
 
   async _token() {
@@ -321,16 +384,54 @@ export class MiniChatClient extends Emitter {
     return token;
   }
 
-  /** Closes the socket on our side and handles it as a close (the platform's close event may never come). */
-  _drop(code, reason) {
-    const socket = this._socket;
-    if (!socket) return;
-    safely(() => socket.close(code, reason));
-    this._onClose(code, reason);
+  /** Waits until the last socket is gone (or lingerTimeout passed: a platform that never says so). */
+  _awaitLinger(then) {
+    const socket = this._lingering;
+    let done = false;
+    const go = () => {
+      if (done) return;
+      done = true;
+      this._clear('linger');
+      if (this._lingering === socket) this._lingering = null;
+      then();
+    };
+    if (!socket || socket.gone || typeof socket.onGone !== 'function') {
+      go();
+      return;
+    }
+    this._timer('linger', this.options.lingerTimeout, go);
+    socket.onGone(go);
   }
 
-  _onClose(code, reason) {
+  /** Closes a socket on our side; one the platform has not let go of yet is waited for before the next connect. */
+  _release(socket, code, reason) {
+    safely(() => socket.close(code, reason));
+    if (typeof socket.onGone === 'function' && !socket.gone) this._lingering = socket;
+  }
+
+  /** Closes the socket on our side and handles it as a close (the platform's close event may never come). */
+  _drop(code, reason, info) {
+    const socket = this._socket;
+    if (!socket) return;
+    this._release(socket, code, reason);
+    this._onClose(code, reason, info);
+  }
+
+  /** A socket error ends the socket: a send that failed, a socket the platform cut, or a refused handshake. */
+  _onSocketError(error) {
+    const refused = Boolean(error && error.phase === 'connect');
+    this.emit('error', new MiniChatError(refused ? 'socket_refused' : 'socket',
+      refused ? describe(error) : `socket error: ${describe(error)}`, { retryable: true, status: (error && error.status) || null }));
+    this._drop(CloseCode.SOCKET_ERROR, refused ? 'connectSocket failed' : 'socket error', error);
+  }
+
+  _onClose(code, reason, info) {
     if (!this._socket) return;
+    const handshake = !this._opened && !this._greeted;
+    const token = this._attemptToken;
+    let closeCode = code;
+    // a close without a code (uni-app before HBuilderX 3.7.12) that follows a `forbidden` refusal of bind is the 1008
+    if (closeCode == null && this._forbidden) closeCode = CloseCode.IMPERSONATION;
     this._socket = null;
     this._bound = false;
     this._generation += 1;
@@ -339,30 +440,117 @@ export class MiniChatClient extends Emitter {
     for (const entry of this._outbox) entry.sentOn = 0;
     for (const read of this._reads) read.sentOn = 0;
     if (this._state === 'closed') return;
-    if (code === CloseCode.IMPERSONATION) {
+    if (closeCode === CloseCode.IMPERSONATION) {
       const error = new MiniChatError('forbidden', `the server refused this user: ${reason || 'closed with 1008'}`);
       this.emit('error', error);
       this._setState('closed');
+      if (this._offLifecycle) this._offLifecycle();
       this._failAll(error);
       return;
     }
     if (this._paused) {
-      this._setState('paused', { code, reason });
+      this._setState('paused', { code: closeCode, reason });
       return;
     }
-    if (code === CloseCode.RESTARTING) this._attempt = 0;
-    this._scheduleReconnect(code, reason);
+    if (handshake && !(info && info.phase === 'connect')) {
+      this._handshakeFailed(closeCode, reason, info, token);
+      return;
+    }
+    if (closeCode === CloseCode.RESTARTING) this._attempt = 0;
+    this._scheduleReconnect(closeCode, reason);
   }
 
-  _scheduleReconnect(code, reason) {
+  /**
+   * A socket that never opened. Adapters that see the upgrade's status pass it (`status`, `retryAfter` seconds);
+   * mini-programs and browsers hide it, so an authenticated HTTP call with the same token tells a refused token
+   * (401) from a refused socket (429 too many sockets, 503 shutting down) and from a network that does not work.
+   */
+  _handshakeFailed(code, reason, info, token) {
+    if (info && info.status) {
+      this._onRefusal(Number(info.status), secondsToMs(info.retryAfter), code, reason, token);
+      return;
+    }
+    const check = ++this._checks;
+    this._setState('connecting', { checking: true });
+    this._probe(token).then((result) => {
+      if (check !== this._checks || this._state === 'closed' || this._socket) return;
+      if (this._paused) {
+        this._setState('paused', { code, reason });
+        return;
+      }
+      this._onRefusal(result.status, result.retryAfter, code, reason, token);
+    });
+  }
+
+  _probe(token) {
+    let request;
+    try {
+      request = Promise.resolve(this.adapter.request({
+        method: 'GET',
+        url: `${this.apiUrl}/api/messages/unread`,
+        headers: { Authorization: `Bearer ${token}` },
+      }));
+    } catch (cause) {
+      request = Promise.reject(cause);
+    }
+    // a probe that hangs counts as a network that does not work
+    const deadline = new Promise((resolve) => this._timer('probe', this.options.connectTimeout, () => resolve(null)));
+    return Promise.race([request, deadline]).then((response) => {
+      this._clear('probe');
+      if (response === null) return { status: 0, retryAfter: 0 };
+      const status = Number(response && response.status) || 0;
+      if (status >= 200 && status < 300 && response.data && response.data.version != null) {
+        this._unread({ countNum: response.data.countNum, version: response.data.version, peers: response.data.peers });
+      }
+      return { status, retryAfter: secondsToMs(header(response && response.headers, 'retry-after')) };
+    }, () => {
+      this._clear('probe');
+      return { status: 0, retryAfter: 0 };
+    });
+  }
+
+  _onRefusal(status, retryAfter, code, reason, token) {
+    if (status === 401) {
+      this._tokenRefused(code, reason, token);
+      return;
+    }
+    if (status >= 200 && status < 300) {
+      // the token is good and the server answers: the socket itself was refused (429 too many sockets, 503)
+      this._scheduleReconnect(code, reason || 'the server refused the socket', Math.max(this.options.refusedDelay, retryAfter));
+      return;
+    }
+    this._scheduleReconnect(code, reason, retryAfter);
+  }
+
+  /** A token function may already have a new token; the same one again means the app must act. */
+  _tokenRefused(code, reason, refused) {
+    const check = this._checks;
+    const next = typeof this.options.token === 'function'
+      ? this._token().then((token) => token, () => null)
+      : Promise.resolve(this.options.token);
+    next.then((token) => {
+      if (check !== this._checks || this._state === 'closed' || this._socket) return;
+      if (token && token !== refused) {
+        this._scheduleReconnect(code, 'the token was refused; trying a new one');
+        return;
+      }
+      this._needsToken = true;
+      this._clear('reconnect');
+      this.emit('error', new MiniChatError('unauthorized', 'the server refused the token: give a new one with setToken()',
+        { status: 401 }));
+      this._setState('auth', { code, reason: reason || '', status: 401 });
+    });
+  }
+
+  _scheduleReconnect(code, reason, minDelay) {
     if (this._paused) {
       this._setState('paused', { code, reason });
       return;
     }
-    const delay = backoffDelay(this._attempt, this.options.reconnect, this.random);
+    const delay = Math.max(backoffDelay(this._attempt, this.options.reconnect, this.random), minDelay || 0);
     this._attempt += 1;
     const retryAt = this.clock.now() + delay;
-    this._setState('reconnecting', { attempt: this._attempt, delay, retryAt, code: code ?? null, reason: reason || '' });
+    this._setState('reconnecting', { attempt: this._attempt, delay, retryAt, code: code != null ? code : null, reason: reason || '' });
     this._timer('reconnect', delay, () => this._connect());
   }
 
@@ -371,7 +559,7 @@ export class MiniChatClient extends Emitter {
     let frame;
     try {
       frame = JSON.parse(text);
-    } catch {
+    } catch (ignored) {
       this.emit('error', new MiniChatError('invalid_json', 'the server sent a frame that is not JSON'));
       return;
     }
@@ -393,6 +581,8 @@ export class MiniChatClient extends Emitter {
 
   _onInit() {
     this._clear('connect');
+    this._greeted = true;
+    this._timeouts = 0;
     this._write({ type: 'bind', fromId: this.userId });
     this._bound = true;
     this._setState('online');
@@ -410,7 +600,7 @@ export class MiniChatClient extends Emitter {
   _restoreOpenChat() {
     if (!this._bound) return;
     // with no chat open, the user's own id: a chat that never receives a message
-    this._write({ type: 'online', to_id: this._openPeer ?? this.userId, from_id: this.userId });
+    this._write({ type: 'online', to_id: this._openPeer != null ? this._openPeer : this.userId, from_id: this.userId });
   }
 
   // ---- heartbeat ----
@@ -425,6 +615,14 @@ export class MiniChatClient extends Emitter {
     if (!this._timers.dead) {
       this._timer('dead', this.options.heartbeatTimeout, () => this._drop(CloseCode.HEARTBEAT_TIMEOUT, 'server did not answer the heartbeat'));
     }
+    this._heartbeatLater();
+  }
+
+  /** Just back from the background: a heartbeat with a short deadline finds a socket the platform cut meanwhile. */
+  _checkAlive() {
+    this._clear('dead');
+    if (!this._write({ type: 'heart', fromId: this.userId })) return;
+    this._timer('dead', this.options.resumeTimeout, () => this._drop(CloseCode.HEARTBEAT_TIMEOUT, 'no answer after resuming'));
     this._heartbeatLater();
   }
 
@@ -508,7 +706,7 @@ export class MiniChatClient extends Emitter {
     const cursor = Number(message.cursor);
     if (Number.isFinite(cursor) && cursor > this._cursor) this._setCursor(cursor);
     const outgoing = Number(message.from_id) === this.userId;
-    this.emit('message', { ...message, type: 'text', outgoing, peer: outgoing ? Number(message.to_id) : Number(message.from_id) });
+    this.emit('message', Object.assign({}, message, { type: 'text', outgoing, peer: outgoing ? Number(message.to_id) : Number(message.from_id) }));
   }
 
   _setCursor(cursor) {
@@ -564,6 +762,7 @@ export class MiniChatClient extends Emitter {
 
   _onError(frame) {
     const error = MiniChatError.fromFrame(frame);
+    if (error.code === 'forbidden' && frame.ref === 'bind') this._forbidden = true;
     const entry = typeof frame.ref === 'string' ? this._pending.get(frame.ref) : undefined;
     if (entry) {
       if (error.retryable || error.code === 'rate_limited') {
@@ -608,7 +807,7 @@ export class MiniChatClient extends Emitter {
   _onPresence(frame) {
     const userId = Number(frame.user_id);
     if (userId === this.userId) return;
-    this.emit('presence', { userId, online: Boolean(frame.online), lastSeen: frame.last_seen ?? null, status: frame.status });
+    this.emit('presence', { userId, online: Boolean(frame.online), lastSeen: frame.last_seen != null ? frame.last_seen : null, status: frame.status });
   }
 
   _flushReads() {
@@ -625,7 +824,7 @@ export class MiniChatClient extends Emitter {
   _onRead(frame) {
     const peer = Number(frame.peer);
     const index = this._reads.findIndex((r) => r.peer === peer && r.sentOn !== 0);
-    const result = { peer, upTo: frame.up_to ?? null, countNum: frame.countNum };
+    const result = { peer, upTo: frame.up_to != null ? frame.up_to : null, countNum: frame.countNum };
     if (index >= 0) {
       const [read] = this._reads.splice(index, 1);
       read.resolve(result);
@@ -642,8 +841,8 @@ export class MiniChatClient extends Emitter {
       socket.send(JSON.stringify(frame));
       return true;
     } catch (cause) {
-      this.emit('error', new MiniChatError('socket', `could not write to the socket: ${cause?.message || cause}`, { retryable: true }));
-      this._drop(1006, 'write failed');
+      this.emit('error', new MiniChatError('socket', `could not write to the socket: ${describe(cause)}`, { retryable: true }));
+      this._drop(CloseCode.SOCKET_ERROR, 'write failed');
       return false;
     }
   }
@@ -662,7 +861,7 @@ export class MiniChatClient extends Emitter {
   _setState(state, detail = {}) {
     const changed = state !== this._state;
     this._state = state;
-    if (changed || state === 'reconnecting') this.emit('state', { state, ...detail });
+    if (changed || state === 'reconnecting') this.emit('state', Object.assign({ state }, detail));
   }
 
   _timer(name, ms, fn) {
@@ -695,7 +894,7 @@ export function tokenSubject(token) {
     const json = decodeBase64(part + '==='.slice((part.length + 3) % 4));
     const sub = Number(JSON.parse(json).sub);
     return Number.isSafeInteger(sub) && sub > 0 ? sub : null;
-  } catch {
+  } catch (ignored) {
     return null;
   }
 }
@@ -720,7 +919,26 @@ function decodeBase64(text) {
 function safely(fn) {
   try {
     fn();
-  } catch {
+  } catch (ignored) {
     // the socket is going away anyway
   }
+}
+
+function describe(cause) {
+  return (cause && (cause.message || cause.errMsg)) || String(cause);
+}
+
+/** Retry-After in seconds (or an HTTP date) as milliseconds; 0 when absent. */
+function secondsToMs(value) {
+  if (value == null || value === '') return 0;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(String(value));
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : 0;
+}
+
+function header(headers, name) {
+  if (!headers) return null;
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
+  return null;
 }

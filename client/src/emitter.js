@@ -22,7 +22,8 @@ export class Emitter {
   }
 
   off(event, listener) {
-    this._listeners.get(event)?.delete(listener);
+    const listeners = this._listeners.get(event);
+    if (listeners) listeners.delete(listener);
   }
 
   emit(event, payload) {

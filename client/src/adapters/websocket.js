@@ -1,30 +1,32 @@
 /**
  * Adapter for the standard `WebSocket` (browsers, Node 22+, or Node 20 with --experimental-websocket) and `fetch`.
- * In a browser, a hidden page counts as "in the background" (reconnects wait until it is visible again).
+ * In a browser, a hidden page counts as "in the background" (reconnects wait until it is visible again). The token
+ * goes in the URL: the standard WebSocket cannot set headers.
  */
-export function webSocketAdapter({
-  WebSocket: WebSocketImpl = globalThis.WebSocket,
-  fetch: fetchImpl = globalThis.fetch,
-  document: doc = globalThis.document,
-} = {}) {
+export function webSocketAdapter(options) {
+  const given = options || {};
+  const WebSocketImpl = 'WebSocket' in given ? given.WebSocket : globalThis.WebSocket;
+  const fetchImpl = 'fetch' in given ? given.fetch : globalThis.fetch;
+  const doc = 'document' in given ? given.document : globalThis.document;
   if (typeof WebSocketImpl !== 'function') {
     throw new TypeError('no WebSocket implementation: pass one, e.g. webSocketAdapter({ WebSocket })');
   }
   return {
     name: 'websocket',
+    tokenInHeader: false,
 
     connect(url, handlers) {
       const socket = new WebSocketImpl(url);
       socket.onopen = () => handlers.onOpen();
       socket.onmessage = (event) => handlers.onMessage(typeof event.data === 'string' ? event.data : String(event.data));
-      socket.onclose = (event) => handlers.onClose(event.code ?? 1006, event.reason ?? '');
-      socket.onerror = (event) => handlers.onError(event?.error || new Error('WebSocket error'));
+      socket.onclose = (event) => handlers.onClose(event.code != null ? event.code : null, event.reason || '');
+      socket.onerror = (event) => handlers.onError((event && event.error) || new Error('WebSocket error'));
       return {
         send: (text) => socket.send(text),
         close: (code, reason) => {
           try {
             socket.close(code, reason);
-          } catch {
+          } catch (ignored) {
             socket.close();
           }
         },
@@ -39,10 +41,11 @@ export function webSocketAdapter({
       let data = null;
       try {
         data = text ? JSON.parse(text) : null;
-      } catch {
+      } catch (ignored) {
         data = text;
       }
-      return { status: response.status, data };
+      const retryAfter = response.headers && typeof response.headers.get === 'function' ? response.headers.get('retry-after') : null;
+      return { status: response.status, data, headers: retryAfter != null ? { 'Retry-After': retryAfter } : {} };
     },
 
     onLifecycle(onForeground, onBackground) {

@@ -54,15 +54,27 @@ export class FakeSocket {
 
   /** The server greets the new socket. */
   open() {
+    this.opened = true;
     this.handlers.onOpen();
     this.push({ type: 'init' });
+  }
+
+  /** The handshake is refused: an error and a close before any open, as a browser reports it. */
+  refuse(code = 1006) {
+    this.handlers.onError(new Error('handshake refused'));
+    this.handlers.onClose(code, '');
   }
 
   push(frame) {
     this.handlers.onMessage(JSON.stringify(frame));
   }
 
+  /** The server closes the socket (opened first if the test did not: a refused handshake is refuse()). */
   serverClose(code = 1006, reason = '') {
+    if (!this.opened) {
+      this.opened = true;
+      this.handlers.onOpen();
+    }
     this.handlers.onClose(code, reason);
   }
 

@@ -38,7 +38,7 @@ function online(adapter, cursor = 0) {
 }
 
 describe('connecting', () => {
-  test('puts the token in the URL, binds on init with the token\'s user, then syncs from its cursor', async () => {
+  test('puts the token in the URL (an adapter without tokenInHeader), binds on init with the token\'s user, then syncs from its cursor', async () => {
     const { adapter, client } = await setup({ cursor: 41 });
     assert.equal(adapter.sockets.length, 1);
     assert.match(adapter.last.url, /^ws:\/\/chat\.test\/ws\?token=/);
@@ -67,6 +67,7 @@ describe('connecting', () => {
     assert.equal(adapter.last.closedWith, null);
     clock.tick(1);
     assert.equal(adapter.last.closedWith.code, CloseCode.CONNECT_TIMEOUT);
+    await settle(); // the socket never opened: an HTTP call tells a refused token from a network failure
     assert.equal(client.state, 'reconnecting');
   });
 });
