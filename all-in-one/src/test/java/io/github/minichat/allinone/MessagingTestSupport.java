@@ -12,11 +12,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
 /**
- * Helpers shared by IdempotencyTest, SyncTest, MultiDeviceTest and HistoryTest: frame builders, HTTP sends, pipelined sends with cids, and id lists straight from the database.
+ * Helpers shared by IdempotencyTest, SyncTest, MultiDeviceTest, HistoryTest and others: frame builders, HTTP sends, pipelined sends with cids, and id lists straight from the database.
  */
 final class MessagingTestSupport {
 
@@ -53,24 +52,6 @@ final class MessagingTestSupport {
   /** The next text frame, skipping letters and other pushes. */
   static JsonObject expectText(TestClient client) {
     return client.expect("text");
-  }
-
-  /** Users of {@link #settlePushes()}, apart from every test's own. */
-  private static final AtomicLong CANARIES = new AtomicLong(9_000_000);
-
-  /**
-   * Returns once the pushes of every message stored so far have left the message service. Pushes leave in the order
-   * their messages were stored, and one may still be deciding whether its recipient is online when the send has
-   * been answered; a test that posts and then connects the recipient calls this first, so that no late push of an
-   * earlier message reaches the new socket (whose sync would then rightly leave that message out). It posts to a
-   * connected canary and waits for that push: every earlier push was decided before it.
-   */
-  void settlePushes() {
-    long canary = CANARIES.getAndAdd(2);
-    try (TestClient client = connect(canary)) {
-      post(canary + 1, canary, "settle");
-      expectText(client);
-    }
   }
 
   /** POST /api/messages as {@code from}; checks the 201 and returns the stored message. */

@@ -92,7 +92,6 @@ class SyncTest {
     expected.add(support.post(2101, 2103, "carol to erin").getLong("id"));
     expected.add(support.post(2103, 2101, "erin to carol").getLong("id"));
     support.post(2102, 2103, "not carol's business");
-    support.settlePushes();
 
     try (TestClient carol = support.connect(2101)) {
       JsonObject reply = sync(carol, 0, null);
@@ -115,7 +114,6 @@ class SyncTest {
     long cursor;
     support.post(2202, 2201, "before 1");
     support.post(2202, 2201, "before 2");
-    support.settlePushes();
     try (TestClient frank = support.connect(2201)) {
       JsonObject reply = sync(frank, 0, null);
       assertThat(messages(reply)).extracting(message -> message.getString("data"))
@@ -168,7 +166,6 @@ class SyncTest {
   @DisplayName("a message already pushed on the connection before its first sync is not repeated by that sync")
   void syncDoesNotRepeatEarlierPushes() {
     long missed = support.post(2502, 2501, "while offline").getLong("id");
-    support.settlePushes();
     try (TestClient kate = support.connect(2501)) {
       JsonObject pushed = support.post(2502, 2501, "pushed right after connecting");
       assertThat(MessagingTestSupport.expectText(kate).getLong("id")).isEqualTo(pushed.getLong("id"));
@@ -189,7 +186,6 @@ class SyncTest {
     for (int i = 0; i < 25; i++) {
       sent.add(support.post(2302, 2301, "page message " + i).getLong("id"));
     }
-    support.settlePushes();
     try (TestClient gina = support.connect(2301)) {
       List<Long> received = new ArrayList<>();
       List<Boolean> hasMore = new ArrayList<>();

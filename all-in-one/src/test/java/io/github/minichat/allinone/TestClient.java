@@ -101,6 +101,27 @@ final class TestClient implements AutoCloseable {
     return frames;
   }
 
+  /**
+   * Every frame received during the next {@code window}: for checking that nothing arrives within a bound the
+   * server promises (the frames are consumed).
+   */
+  List<JsonObject> drainFor(Duration window) {
+    List<JsonObject> frames = new ArrayList<>();
+    long deadline = System.nanoTime() + window.toNanos();
+    try {
+      for (long left = window.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+        JsonObject frame = inbox.poll(left, TimeUnit.NANOSECONDS);
+        if (frame != null) {
+          frames.add(frame);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return frames;
+  }
+
   /** Waits for the server to close the socket and returns the close code. */
   short awaitClose() {
     try {
