@@ -322,6 +322,7 @@ export class MiniChatClient extends Emitter {
   async _connect() {
     if (this._state === 'closed' || this._paused || this._needsToken || this._socket) return;
     this._clear('reconnect');
+    this._checks += 1; // a new attempt: the last one's HTTP check no longer decides anything
     this._setState('connecting');
     const generation = ++this._generation;
     // at most one socket per client: wait until the platform has let go of the last one
@@ -474,7 +475,8 @@ export class MiniChatClient extends Emitter {
     this._setState('connecting', { checking: true });
     this._probe(token).then((result) => {
       if (check !== this._checks || this._state === 'closed' || this._socket) return;
-      if (this._paused) {
+      // hidden meanwhile: a refused token is still the auth state; anything else waits for the resume
+      if (this._paused && result.status !== 401) {
         this._setState('paused', { code, reason });
         return;
       }

@@ -26,7 +26,8 @@ export interface ChatMessage {
 /** What a send resolves with: the stored message. */
 export type SentMessage = Omit<ChatMessage, 'outgoing' | 'peer'> & { cid: string };
 
-export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'paused' | 'closed';
+/** `auth`: the server refused the token; no retries until `setToken()` (or `reconnect()`). */
+export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'paused' | 'auth' | 'closed';
 
 export interface StateEvent {
   state: ConnectionState;
@@ -36,9 +37,13 @@ export interface StateEvent {
   delay?: number;
   /** reconnecting: when the next try is made (clock milliseconds). */
   retryAt?: number;
-  /** The close code that ended the last socket, when known. */
+  /** The close code that ended the last socket; null when the platform gave none. */
   code?: number | null;
   reason?: string;
+  /** auth: the HTTP status that refused the token (401). */
+  status?: number;
+  /** connecting: a socket never opened, and an HTTP call with the same token is finding out why. */
+  checking?: boolean;
 }
 
 export interface UnreadEvent {
@@ -90,15 +95,29 @@ export interface ClientEvents {
 export interface AdapterSocket {
   send(text: string): void;
   close(code?: number, reason?: string): void;
+  /** Where the platform may hold a socket after close (a task still connecting): calls fn once it has let go. */
+  onGone?(fn: () => void): void;
+  readonly gone?: boolean;
   /** The platform's own socket object. */
   raw?: unknown;
+}
+
+/** What an adapter knows of a failure: `phase: 'connect'` when the platform refused to open the socket at all. */
+export interface SocketFailure extends Error {
+  phase?: 'connect';
+  /** The upgrade's HTTP status, for adapters that can see it (mini-programs and browsers cannot). */
+  status?: number;
+  /** Its Retry-After, in seconds. */
+  retryAfter?: number | string;
 }
 
 export interface SocketHandlers {
   onOpen(): void;
   onMessage(text: string): void;
-  onClose(code: number, reason: string): void;
-  onError(error: Error): void;
+  /** code null: the platform gave none (uni-app before HBuilderX 3.7.12). */
+  onClose(code: number | null, reason: string, failure?: SocketFailure): void;
+  /** Ends the socket: the client drops it and reconnects. */
+  onError(error: SocketFailure): void;
 }
 
 export interface HttpRequest {
@@ -111,8 +130,10 @@ export interface HttpRequest {
 /** How the client reaches the network on one platform. */
 export interface Adapter {
   name?: string;
-  connect(url: string, handlers: SocketHandlers): AdapterSocket;
-  request(request: HttpRequest): Promise<{ status: number; data: any }>;
+  /** The token goes in `options.headers` (Authorization) rather than in the URL's `?token=`. */
+  tokenInHeader?: boolean;
+  connect(url: string, handlers: SocketHandlers, options?: { headers: Record<string, string>; token: string }): AdapterSocket;
+  request(request: HttpRequest): Promise<{ status: number; data: any; headers?: Record<string, string> }>;
   /** Calls onForeground / onBackground as the app is shown or hidden; returns an unsubscribe function. */
   onLifecycle?(onForeground: () => void, onBackground: () => void): () => void;
 }
@@ -150,8 +171,16 @@ export interface ClientOptions {
   heartbeatInterval?: number;
   /** A server that answers nothing for this long after a heartbeat is given up (default 10000). */
   heartbeatTimeout?: number;
-  /** A socket not greeted with `init` within this is given up (default 10000). */
+  /** Just back from the background: the heartbeat sent at once must be answered within this (default 2000). */
+  resumeTimeout?: number;
+  /** A socket not greeted with `init` within this is given up (default 15000); doubled after each such attempt. */
   connectTimeout?: number;
+  /** The largest connect timeout (default 60000). */
+  maxConnectTimeout?: number;
+  /** Longest wait for the platform to let go of the last socket before opening another (default 60000). */
+  lingerTimeout?: number;
+  /** After a refused socket whose token is good (429, 503), the least wait before the next try (default 5000). */
+  refusedDelay?: number;
   reconnect?: BackoffOptions;
   /** Messages per sync page (default 100, at most 500). */
   syncLimit?: number;
@@ -196,6 +225,8 @@ export class MiniChatClient extends Emitter<ClientEvents> {
   pause(): void;
   resume(): void;
   reconnect(): void;
+  /** A new token (or token function) after the `auth` state; connects with it at once. */
+  setToken(token: string | (() => string | Promise<string>)): void;
   close(): void;
   history(peer: number, options?: { before?: number; limit?: number; markRead?: boolean }): Promise<HistoryPage>;
   unread(): Promise<UnreadSummary>;
@@ -219,6 +250,7 @@ export const CloseCode: Readonly<{
   IDLE: 4408;
   HEARTBEAT_TIMEOUT: 4000;
   CONNECT_TIMEOUT: 4001;
+  SOCKET_ERROR: 4002;
 }>;
 
 export const DEFAULT_BACKOFF: Readonly<Required<BackoffOptions>>;
@@ -229,9 +261,19 @@ export function tokenSubject(token: string): number | null;
 
 /** Browsers and Node (the standard WebSocket and fetch). */
 export function webSocketAdapter(options?: { WebSocket?: unknown; fetch?: typeof fetch; document?: unknown }): Adapter;
+export interface MiniProgramAdapterOptions {
+  /** Used in errors. */
+  name?: string;
+  /** `header` (default; uni-app H5 defaults to `query`: the browser's socket cannot carry headers). */
+  tokenIn?: 'header' | 'query';
+}
 /** Any API shaped like uni-app's `uni` or WeChat's `wx`. */
-export function miniProgramAdapter(api: unknown, name?: string): Adapter;
-/** uni-app: `uni.connectSocket`, `uni.request`, `uni.onAppShow`/`onAppHide`. */
-export function uniAppAdapter(uni?: unknown): Adapter;
-/** WeChat mini-program: `wx.connectSocket`, `wx.request`, `wx.onAppShow`/`onAppHide`. */
-export function wechatAdapter(wx?: unknown): Adapter;
+export function miniProgramAdapter(api: unknown, options?: MiniProgramAdapterOptions | string): Adapter;
+/**
+ * uni-app: pass `uni` (`uniAppAdapter(uni)`); uni-app gives it to app code at build time, there is no
+ * `globalThis.uni` on mp-weixin. `uni.onAppShow`/`onAppHide` where they exist; on App and H5, call `resume()` and
+ * `pause()` from App's `onShow`/`onHide`.
+ */
+export function uniAppAdapter(uni: unknown, options?: MiniProgramAdapterOptions): Adapter;
+/** WeChat mini-program: pass `wx` (`wechatAdapter(wx)`). */
+export function wechatAdapter(wx: unknown, options?: MiniProgramAdapterOptions): Adapter;

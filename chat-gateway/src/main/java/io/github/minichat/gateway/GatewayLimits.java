@@ -22,11 +22,15 @@ import io.github.minichat.common.Env;
  * @param maxHistoryPage         messages per history page
  * @param maxSyncPage            messages per sync page
  * @param maxSyncBytes           size a sync frame is kept under (estimated; a page of long texts ends early)
+ * @param maxConnections         open sockets on this gateway process, all users together; beyond, the upgrade is
+ *                               refused with 503 and Retry-After so that the client (or the proxy) goes elsewhere
+ *                               before the pod runs out of memory; 0 means no cap
  */
 public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int framesPerSecond, int frameBurst,
                             int messagesPerMinute, int messageBurst, int httpRequestsPerSecond, int httpBurst,
                             int rateStrikes, int connectionsPerUser, int maxQueuedSends, int maxWriteQueueBytes,
-                            int maxPendingRequests, int maxHistoryPage, int maxSyncPage, int maxSyncBytes) {
+                            int maxPendingRequests, int maxHistoryPage, int maxSyncPage, int maxSyncBytes,
+                            int maxConnections) {
 
   public static GatewayLimits from(Env env) {
     return new GatewayLimits(
@@ -45,7 +49,16 @@ public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int frame
         positive(env, "CHAT_MAX_PENDING_REQUESTS", 10_000),
         positive(env, "CHAT_MAX_HISTORY_PAGE", 100),
         positive(env, "CHAT_MAX_SYNC_PAGE", 500),
-        positive(env, "CHAT_MAX_SYNC_BYTES", 512 * 1024));
+        positive(env, "CHAT_MAX_SYNC_BYTES", 512 * 1024),
+        notNegative(env, "CHAT_MAX_CONNECTIONS", 0));
+  }
+
+  private static int notNegative(Env env, String name, int defaultValue) {
+    int value = env.integer(name, defaultValue);
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must be 0 (no cap) or positive, got " + value);
+    }
+    return value;
   }
 
   private static int positive(Env env, String name, int defaultValue) {

@@ -9,6 +9,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,10 @@ public final class GatewayMain {
     LocalConnections connections = new LocalConnections();
     GatewayDrain drain = new GatewayDrain();
     RateLimits rateLimits = new RateLimits(config.limits());
+    // sockets open or being upgraded on this process, all verticle instances together (CHAT_MAX_CONNECTIONS)
+    AtomicInteger openConnections = new AtomicInteger();
     return vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
-        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits),
+        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits, openConnections),
             new DeploymentOptions().setInstances(config.instances())))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))

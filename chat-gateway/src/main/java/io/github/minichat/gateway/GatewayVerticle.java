@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,6 +30,9 @@ final class GatewayVerticle extends VerticleBase {
   /** Suggested wait before a user over the connection quota tries again. */
   private static final long TOO_MANY_CONNECTIONS_RETRY_MILLIS = 5_000;
 
+  /** Suggested wait before a client refused by a full gateway tries again (another gateway, through the proxy). */
+  static final long FULL_RETRY_MILLIS = 1_000;
+
   static final String WEBSOCKET_PATH = "/ws";
 
   private static final AtomicLong CONNECTION_COUNTER = new AtomicLong();
@@ -37,13 +41,16 @@ final class GatewayVerticle extends VerticleBase {
   private final LocalConnections connections;
   private final GatewayDrain drain;
   private final RateLimits rateLimits;
+  private final AtomicInteger openConnections;
   private final Set<ChatSocket> sockets = new HashSet<>();
   private JsonFrames json;
   private TokenVerifier tokens;
   private ServiceClient services;
 
-  GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits) {
+  GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
+                  AtomicInteger openConnections) {
     this.config = config;
+    this.openConnections = openConnections;
     this.connections = connections;
     this.drain = drain;
     this.rateLimits = rateLimits;
@@ -89,6 +96,14 @@ final class GatewayVerticle extends VerticleBase {
       request.response().putHeader("Retry-After", "1").setStatusCode(503).end("this gateway is shutting down");
       return;
     }
+    // the cap counts sockets being upgraded too, so that concurrent handshakes on several event loops can't pass it
+    int cap = config.limits().maxConnections();
+    if (openConnections.incrementAndGet() > cap && cap > 0) {
+      openConnections.decrementAndGet();
+      ApiRoutes.respond(request.response(), ChatError.OVERLOADED, "this gateway holds its maximum of " + cap
+          + " connections; try again (another gateway)", FULL_RETRY_MILLIS);
+      return;
+    }
     String token = request.getParam("token");
     String header = request.getHeader("Authorization");
     if (token == null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -98,10 +113,12 @@ final class GatewayVerticle extends VerticleBase {
     try {
       userId = tokens.verify(token);
     } catch (ChatException e) {
+      openConnections.decrementAndGet();
       request.response().putHeader("WWW-Authenticate", "Bearer").setStatusCode(401).end(e.getMessage());
       return;
     }
     if (!rateLimits.tryOpenSocket(userId)) {
+      openConnections.decrementAndGet();
       ApiRoutes.respond(request.response(), ChatError.TOO_MANY_CONNECTIONS, "at most " + config.limits().connectionsPerUser()
           + " connections per user", TOO_MANY_CONNECTIONS_RETRY_MILLIS);
       return;
@@ -110,6 +127,7 @@ final class GatewayVerticle extends VerticleBase {
     request.toWebSocket()
         .onSuccess(webSocket -> accept(webSocket, user))
         .onFailure(failure -> {
+          openConnections.decrementAndGet();
           rateLimits.socketClosed(user);
           if (!request.response().ended()) {
             request.response().setStatusCode(400).end("expected a WebSocket upgrade");
@@ -129,6 +147,7 @@ final class GatewayVerticle extends VerticleBase {
       sockets.remove(socket);
       drain.closed(socket);
       rateLimits.socketClosed(userId);
+      openConnections.decrementAndGet();
     });
   }
 

@@ -79,6 +79,10 @@ class ManifestTest {
     }
     for (HorizontalPodAutoscaler hpa : manifests.all(HorizontalPodAutoscaler.class)) {
       Deployment target = manifests.get(Deployment.class, hpa.getSpec().getScaleTargetRef().getName());
+      assertThat(target.getSpec().getReplicas()).as("replicas of %s, which its HPA owns (kubectl apply would reset"
+          + " the count)", target.getMetadata().getName()).isNull();
+      assertThat(hpa.getSpec().getBehavior().getScaleDown().getPolicies()).as("scale-down policy of HPA %s",
+          hpa.getMetadata().getName()).isNotEmpty();
       assertThat(hpa.getSpec().getMinReplicas()).isLessThanOrEqualTo(hpa.getSpec().getMaxReplicas());
       assertThat(target.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
           .as("CPU utilisation needs a CPU request").containsKey("cpu");
@@ -95,6 +99,17 @@ class ManifestTest {
         selected.forEach(pod -> assertThat(containerPort(pod, port.getTargetPort()))
             .as("Service %s port %s", service.getMetadata().getName(), port.getName()).isPositive());
       }
+    }
+    for (PodDisruptionBudget pdb : manifests.all(PodDisruptionBudget.class)) {
+      assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).as("PDB %s", pdb.getMetadata().getName()).isNotNull();
+    }
+    for (StatefulSet set : manifests.all(StatefulSet.class)) {
+      assertThat(manifests.get(Service.class, set.getSpec().getServiceName()).getSpec().getClusterIP())
+          .as("governing Service of StatefulSet %s", set.getMetadata().getName()).isEqualTo("None");
+    }
+    NetworkPolicies.check(manifests);
+    if (!path.equals("base")) {
+      PodSecurity.checkRestricted(manifests, namespace(path));
     }
     Ingress ingress = manifests.get(Ingress.class, "chat-gateway");
     for (HTTPIngressPath ingressPath : ingress.getSpec().getRules().get(0).getHttp().getPaths()) {
@@ -226,15 +241,40 @@ class ManifestTest {
     assertThat(dev.get(Secret.class, SECRET).getStringData().get("jwt-secret").getBytes()).hasSizeGreaterThanOrEqualTo(32);
     assertThat(dev.get(ConfigMap.class, CONFIG).getData().get("PG_URL")).contains("@postgres:5432/");
 
+    assertThat(dev.get(ConfigMap.class, CONFIG).getData()).containsEntry("PG_SSL_MODE", "disable");
+
     Manifests prod = Manifests.render("overlays/prod");
     assertThat(prod.find(Secret.class, SECRET)).as("production secrets stay out of Git").isEmpty();
     assertThat(prod.all(StatefulSet.class)).isEmpty();
-    assertThat(prod.get(Service.class, "postgres").getSpec().getType()).isEqualTo("ExternalName");
-    assertThat(prod.get(ConfigMap.class, CONFIG).getData()).containsEntry("CHAT_PROFILE", "prod");
+    Map<String, String> prodConfig = prod.get(ConfigMap.class, CONFIG).getData();
+    assertThat(prodConfig).containsEntry("CHAT_PROFILE", "prod").containsEntry("PG_SSL_MODE", "verify-full");
+    // verify-full checks the certificate against PG_URL's host: the server's real name, not an in-cluster alias
+    String host = io.vertx.pgclient.PgConnectOptions.fromUri(prodConfig.get("PG_URL")).getHost();
+    assertThat(host).contains(".");
+    assertThat(prod.all(Service.class)).noneMatch(service -> service.getMetadata().getName().equals(host));
+    Container store = prod.get(Deployment.class, "message-service").getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(store.getVolumeMounts()).anyMatch(mount -> prodConfig.get("PG_SSL_ROOT_CERT").startsWith(mount.getMountPath() + "/"));
     String readme = CodeFacts.read(Manifests.ROOT.resolve("README.md"));
     SECRET_KEYS.forEach(key -> assertThat(readme).contains("--from-file=" + key + "="));
-    prod.all(Deployment.class).forEach(deployment -> assertThat(deployment.getSpec().getTemplate().getSpec()
-        .getContainers().get(0).getImage()).startsWith("registry.example.com/minichat/" + deployment.getMetadata().getName() + ":"));
+    imagesPinnedByDigest(prod, Manifests.K8S.resolve("overlays/prod"));
+  }
+
+  /** Every prod image is name@sha256:digest, with the digest the overlay's images: entry sets (as kustomize renders it). */
+  @SuppressWarnings("unchecked")
+  static void imagesPinnedByDigest(Manifests prod, java.nio.file.Path overlay) {
+    Map<String, Object> kustomization = (Map<String, Object>) new org.snakeyaml.engine.v2.api.Load(
+        org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+        .loadFromString(CodeFacts.read(overlay.resolve("kustomization.yaml")));
+    Map<String, String> digests = new HashMap<>();
+    for (Map<String, Object> image : (List<Map<String, Object>>) kustomization.get("images")) {
+      digests.put((String) image.get("newName"), (String) image.get("digest"));
+    }
+    for (Deployment deployment : prod.all(Deployment.class)) {
+      String image = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+      String name = "registry.example.com/minichat/" + deployment.getMetadata().getName();
+      assertThat(image).as("image of %s", deployment.getMetadata().getName()).matches(java.util.regex.Pattern.quote(name)
+          + "@sha256:[0-9a-f]{64}").isEqualTo(name + "@" + digests.get(name));
+    }
   }
 
   @Test

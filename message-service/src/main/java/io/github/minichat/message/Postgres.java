@@ -6,7 +6,10 @@ import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.SslMode;
 import java.nio.file.Path;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
@@ -42,7 +45,62 @@ public final class Postgres {
     if (password != null) {
       options.setPassword(password);
     }
-    return tuned(options);
+    return tuned(withTls(options, env));
+  }
+
+  /**
+   * TLS to the server, as libpq's {@code sslmode} and {@code sslrootcert}: {@code PG_SSL_MODE} (disable, allow,
+   * prefer, require, verify-ca, verify-full; default: the URL's {@code sslmode}, else disable) and
+   * {@code PG_SSL_ROOT_CERT}, a PEM file of the certificate authorities to trust (required by verify-ca and
+   * verify-full). allow, prefer and require encrypt without checking the certificate, as libpq does without a root
+   * certificate; verify-full also checks that the certificate names the host of PG_URL, so that host must be the
+   * server's real name (not an alias such as a Kubernetes ExternalName Service).
+   */
+  static PgConnectOptions withTls(PgConnectOptions options, Env env) {
+    String mode = env.stringOrNull("PG_SSL_MODE");
+    if (mode != null) {
+      try {
+        options.setSslMode(SslMode.of(mode.trim().toLowerCase(java.util.Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("PG_SSL_MODE must be one of disable, allow, prefer, require, verify-ca,"
+            + " verify-full, got " + mode);
+      }
+    }
+    SslMode sslMode = options.getSslMode() == null ? SslMode.DISABLE : options.getSslMode();
+    String rootCert = env.stringOrNull("PG_SSL_ROOT_CERT");
+    boolean verifies = sslMode == SslMode.VERIFY_CA || sslMode == SslMode.VERIFY_FULL;
+    if (verifies && rootCert == null) {
+      throw new IllegalArgumentException("PG_SSL_MODE=" + sslMode.value + " needs PG_SSL_ROOT_CERT, a PEM file of the"
+          + " certificate authorities that signed the server's certificate");
+    }
+    if (rootCert != null && !java.nio.file.Files.isReadable(Path.of(rootCert))) {
+      throw new IllegalArgumentException("PG_SSL_ROOT_CERT=" + rootCert + " cannot be read");
+    }
+    if (sslMode == SslMode.DISABLE) {
+      return options;
+    }
+    ClientSSLOptions ssl = new ClientSSLOptions();
+    if (rootCert != null) {
+      ssl.setTrustOptions(new PemTrustOptions().addCertPath(rootCert));
+    } else {
+      ssl.setTrustAll(true);
+    }
+    ssl.setHostnameVerificationAlgorithm(sslMode == SslMode.VERIFY_FULL ? "HTTPS" : "");
+    return options.setSslMode(sslMode).setSslOptions(ssl);
+  }
+
+  /** The JDBC URL Flyway connects with: the same server, database and TLS settings as the pool's. */
+  static String jdbcUrl(PgConnectOptions options) {
+    StringBuilder url = new StringBuilder("jdbc:postgresql://").append(options.getHost()).append(':')
+        .append(options.getPort()).append('/').append(options.getDatabase());
+    SslMode mode = options.getSslMode() == null ? SslMode.DISABLE : options.getSslMode();
+    url.append("?sslmode=").append(mode.value);
+    if (mode != SslMode.DISABLE && options.getSslOptions() != null
+        && options.getSslOptions().getTrustOptions() instanceof PemTrustOptions pem && !pem.getCertPaths().isEmpty()) {
+      url.append("&sslrootcert=").append(java.net.URLEncoder.encode(pem.getCertPaths().get(0),
+          java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return url.toString();
   }
 
   /**
@@ -101,7 +159,7 @@ public final class Postgres {
   /** Runs the versioned migrations in db/migration (Flyway takes a database lock, so concurrent starts are safe). */
   public static Future<Void> migrate(Vertx vertx, PgConnectOptions options) {
     return vertx.executeBlocking(() -> {
-      String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
+      String jdbcUrl = jdbcUrl(options);
       Flyway flyway = Flyway.configure()
           .dataSource(jdbcUrl, options.getUser(), options.getPassword())
           .locations("classpath:db/migration")
