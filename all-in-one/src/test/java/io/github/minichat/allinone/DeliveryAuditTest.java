@@ -28,6 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +50,8 @@ import org.junit.jupiter.api.Test;
  * per pair), {@code audit.kills} (rounds of faults), {@code audit.report} (a file to write the report to).
  */
 class DeliveryAuditTest {
+
+  private static final Duration POLL = Duration.ofMillis(20);
 
   private static final long SEED = Long.getLong("audit.seed", 20_250_611L);
   private static final int PAIRS = Integer.getInteger("audit.pairs", 3);
@@ -364,18 +368,16 @@ class DeliveryAuditTest {
     Map<Long, Boolean> expected = new LinkedHashMap<>();
     honestUsers().forEach(user -> expected.put(user, !leaving.contains(user)));
     expected.put(HOSTILE_USER, false);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    List<String> wrong;
-    do {
-      wrong = expected.entrySet().stream().filter(e -> online(e.getKey()) != e.getValue())
-          .map(e -> e.getKey() + " should be " + (e.getValue() ? "online" : "offline")).toList();
-      if (!wrong.isEmpty()) {
-        pause(200);
-      }
-    } while (!wrong.isEmpty() && System.nanoTime() < deadline);
+    within(Duration.ofSeconds(15), () -> wrongPresence(expected).isEmpty());
+    List<String> wrong = wrongPresence(expected);
     report.presence(String.format("presence at the end: %d users checked, %d wrong (offline expected: %s)",
         expected.size(), wrong.size(), leaving), wrong);
     hostile.forEach(sender -> report.note(sender.summary()));
+  }
+
+  private List<String> wrongPresence(Map<Long, Boolean> expected) {
+    return expected.entrySet().stream().filter(e -> online(e.getKey()) != e.getValue())
+        .map(e -> e.getKey() + " should be " + (e.getValue() ? "online" : "offline")).toList();
   }
 
   private boolean online(long user) {
@@ -423,21 +425,17 @@ class DeliveryAuditTest {
   }
 
   private static void await(String what, Duration within, BooleanSupplier condition) {
-    if (!within(within, condition)) {
-      throw new AssertionError("not within " + within + ": " + what);
-    }
+    Awaitility.await(what).atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
   }
 
-  /** Whether the condition came true before the deadline (checked every 20 ms). */
+  /** Whether the condition came true before the deadline (the audit then reports what did not). */
   private static boolean within(Duration within, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      pause(20);
+    try {
+      Awaitility.await().atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException notYet) {
+      return false;
     }
-    return true;
   }
 
   private static <T> T awaitFuture(Future<T> future, Duration within, String what) {
@@ -448,20 +446,15 @@ class DeliveryAuditTest {
     }
   }
 
-  /** Waits for an instant of the schedule (the traffic runs for a set time, the faults come at set points). */
+  /**
+   * Waits for an instant of the schedule: the traffic runs for a set time and the faults come at set points, so
+   * here the clock itself is the condition.
+   */
   private static void waitUntil(long nanos) {
     long left = nanos - System.nanoTime();
     if (left > 0) {
-      pause(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+      Awaitility.await().atMost(Duration.ofNanos(left).plusSeconds(1)).pollInterval(POLL)
+          .until(() -> System.nanoTime() >= nanos);
     }
   }
 }

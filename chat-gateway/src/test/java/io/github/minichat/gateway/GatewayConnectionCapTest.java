@@ -13,7 +13,9 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -60,16 +62,9 @@ class GatewayConnectionCapTest {
 
     first.close().await(10, TimeUnit.SECONDS);
     // the close reaches the gateway a moment later: try until its place is free
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    WebSocket third = null;
-    while (third == null) {
-      try {
-        third = connect(client, port, 3).await(10, TimeUnit.SECONDS);
-      } catch (UpgradeRejectedException stillFull) {
-        assertThat(System.nanoTime() - deadline).as("a closed socket frees its place").isNegative();
-        Thread.sleep(50);
-      }
-    }
+    WebSocket third = Awaitility.await("a closed socket frees its place").atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50)).ignoreException(UpgradeRejectedException.class)
+        .until(() -> connect(client, port, 3).await(10, TimeUnit.SECONDS), Objects::nonNull);
     assertThat(third.isClosed()).isFalse();
   }
 
