@@ -49,7 +49,7 @@ BENCH_MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-19090}"
 ECHO_PORT="${ECHO_PORT:-18090}"
 LOAD="$ROOT/scripts/load-test.sh"
 export LOAD_JAVA_OPTS="${LOAD_JAVA_OPTS:--XX:+UseSerialGC}"
-AIO_JAR="$ROOT/all-in-one/target/minichat-all-in-one.jar"
+AIO_JAR="$ROOT/launcher/target/minichat-launcher.jar"
 mkdir -p "$OUT"
 # every socket is a file descriptor (here the hard limit is 20,000 and cannot be raised further)
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -18,8 +18,8 @@
 #   --offline     run Maven offline (-o)
 #
 # PostgreSQL: PG_URL (or PGHOST…) if set, else an embedded one (see the README); each run makes a fresh database.
-# The services' logs go to all-in-one/target/cluster-logs/, the test's own output to
-# all-in-one/target/surefire-reports/io.github.minichat.allinone.DeliveryAuditTest-output.txt.
+# The services' logs go to system-tests/target/cluster-logs/, the test's own output to
+# system-tests/target/surefire-reports/io.github.minichat.systemtest.DeliveryAuditTest-output.txt.
 # Exit status: 0 when the audit passed, else Maven's (1 for a failed audit).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -50,7 +50,7 @@ echo "delivery audit: $PAIRS pairs, $RATE msg/s each way, $SECONDS_OF_TRAFFIC s,
 # a hung run still ends: the traffic, a minute per fault round for the replacements to start, and the audit
 LIMIT_S=$((SECONDS_OF_TRAFFIC + 60 * KILLS + 600))
 status=0
-(cd "$ROOT" && timeout --kill-after=30 "$LIMIT_S" mvn -q $OFFLINE -pl all-in-one -am test \
+(cd "$ROOT" && timeout --kill-after=30 "$LIMIT_S" mvn -q $OFFLINE -pl system-tests -am test \
   -Dtest=DeliveryAuditTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Daudit.pairs="$PAIRS" -Daudit.seconds="$SECONDS_OF_TRAFFIC" -Daudit.rate="$RATE" -Daudit.kills="$KILLS" \
   -Daudit.seed="$SEED" -Daudit.report="$REPORT") || status=$?
@@ -60,7 +60,7 @@ if [ -f "$REPORT" ]; then
   echo "report: $REPORT"
 else
   echo "no report written (the run ended before its audit; status $status): see" \
-    "$ROOT/all-in-one/target/surefire-reports/ and $ROOT/all-in-one/target/cluster-logs/" >&2
+    "$ROOT/system-tests/target/surefire-reports/ and $ROOT/system-tests/target/cluster-logs/" >&2
 fi
 [ "$status" -eq 124 ] && echo "the run passed its time limit of $LIMIT_S s and was stopped" >&2
 exit "$status"

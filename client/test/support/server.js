@@ -1,5 +1,5 @@
 /**
- * Starts the real server for a test file: the all-in-one jar on a free port, on a database of its own (a fresh
+ * Starts the real server for a test file: the launcher jar on a free port, on a database of its own (a fresh
  * database on the PostgreSQL of PG_URL, dropped afterwards, or else an embedded PostgreSQL in a temporary folder).
  */
 import { spawn, execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const JAR = path.resolve(CLIENT_DIR, '../all-in-one/target/minichat-all-in-one.jar');
+export const JAR = path.resolve(CLIENT_DIR, '../launcher/target/minichat-launcher.jar');
 export const TARGET = path.join(CLIENT_DIR, 'target');
 const STARTUP_DEADLINE_MS = 120_000;
 

@@ -6,7 +6,6 @@ import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
-import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -177,7 +176,7 @@ final class ApiRoutes {
 
   private static void respond(HttpServerResponse response, int status, ChatError error, String message,
                               long retryAfterMillis) {
-    ChatMetrics.error(error);
+    GatewayMetrics.error(error);
     if (retryAfterMillis > 0 || error.retryable()) {
       response.putHeader("Retry-After", Long.toString(Math.max(1, (retryAfterMillis + 999) / 1000)));
     }

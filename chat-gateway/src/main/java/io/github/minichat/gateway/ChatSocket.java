@@ -14,7 +14,6 @@ import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.ViewingChanged;
 import io.github.bucket4j.Bucket;
-import io.github.minichat.ops.ChatMetrics;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -245,7 +244,7 @@ final class ChatSocket {
       return;
     }
     Object type = frame.getValue("type");
-    ChatMetrics.frameIn(type);
+    GatewayMetrics.frameIn(type);
     Object ref = frame.getValue("cid") instanceof String cid ? cid : type;
     if (!(type instanceof String frameType)) {
       writeError(ChatError.INVALID_FIELD, "type is required and must be a string", null, 0);
@@ -516,7 +515,7 @@ final class ChatSocket {
     for (ChatMessage message : due) {
       if (!closed && syncGate.admit(message)) {
         writeText(message);
-        ChatMetrics.delivered(message.createdAt());
+        GatewayMetrics.delivered(message.createdAt());
       }
     }
   }
@@ -543,7 +542,7 @@ final class ChatSocket {
     services.sync(new SyncRequest(userId, since, limit)).onComplete(page -> {
       readingBack = false;
       if (page.succeeded()) {
-        ChatMetrics.gapFilled();
+        GatewayMetrics.gapFilled();
         writeDue(inbox.filled(page.result().messages()));
       } else {
         LOG.debug("Inbox of connection {} not read back: {}", connectionId, page.cause().toString());
@@ -588,7 +587,7 @@ final class ChatSocket {
   }
 
   private void writeError(ChatError error, String message, Object ref, long retryAfterMillis) {
-    ChatMetrics.error(error);
+    GatewayMetrics.error(error);
     write(Wire.error(error, message, ref instanceof String || ref instanceof Number ? ref : null, retryAfterMillis));
   }
 
@@ -602,7 +601,7 @@ final class ChatSocket {
     if (closed || webSocket.isClosed()) {
       return;
     }
-    ChatMetrics.frameOut(type);
+    GatewayMetrics.frameOut(type);
     webSocket.writeTextMessage(frame);
     if (webSocket.writeQueueFull()) {
       closeSlowConsumer();

@@ -1,7 +1,8 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.Profile;
+import io.github.minichat.common.UserTokens;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.Profile;
 import java.time.Duration;
 
 /**
@@ -24,9 +25,6 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
                             int sendAttempts, Duration pushGapBound, GatewayLimits limits) {
-
-  /** Used when CHAT_JWT_SECRET is not set, so that the quick start works; never use it in production. */
-  public static final String DEV_SECRET = "minichat-dev-secret-do-not-use-in-production";
 
   public static final int DEFAULT_HISTORY_LIMIT = 30;
   public static final int DEFAULT_SYNC_LIMIT = 100;
@@ -65,11 +63,11 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
 
   /** {@code CHAT_JWT_SECRET} or the file named by {@code CHAT_JWT_SECRET_FILE}; the dev secret only in dev. */
   static String jwtSecret(Env env, Profile profile) {
-    String secret = env.secret("CHAT_JWT_SECRET");
+    String secret = env.secret(UserTokens.SECRET_VARIABLE);
     if (!profile.isProduction()) {
-      return secret == null ? DEV_SECRET : secret;
+      return secret == null ? UserTokens.DEV_SECRET : secret;
     }
-    if (secret == null || secret.equals(DEV_SECRET)) {
+    if (secret == null || secret.equals(UserTokens.DEV_SECRET)) {
       throw new IllegalArgumentException(
           "CHAT_PROFILE=prod needs CHAT_JWT_SECRET or CHAT_JWT_SECRET_FILE, and not the development secret");
     }

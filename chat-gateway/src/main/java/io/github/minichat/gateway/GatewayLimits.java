@@ -1,6 +1,6 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.platform.Env;
 
 /**
  * The limits that keep one client, one user or a slow backend from taking a gateway down, each from an environment

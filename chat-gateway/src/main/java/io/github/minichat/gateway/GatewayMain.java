@@ -1,10 +1,12 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.cluster.ClusterSettings;
-import io.github.minichat.common.cluster.Node;
-import io.github.minichat.ops.Management;
-import io.github.minichat.ops.Observability;
+import io.github.minichat.common.UserTokens;
+import io.github.minichat.presence.api.PresenceMap;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.ClusterSettings;
+import io.github.minichat.platform.Node;
+import io.github.minichat.platform.Management;
+import io.github.minichat.platform.Observability;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +33,7 @@ public final class GatewayMain {
 
   /** As {@link #deploy(Vertx, GatewayConfig)}, and the gateway turns not-ready in {@code management} once draining. */
   public static Future<Drainable> deploy(Vertx vertx, GatewayConfig config, Management management) {
-    if (GatewayConfig.DEV_SECRET.equals(config.jwtSecret())) {
+    if (UserTokens.DEV_SECRET.equals(config.jwtSecret())) {
       LOG.warn("CHAT_JWT_SECRET is not set: using the development secret. Never run like this in production.");
     }
     LocalConnections connections = new LocalConnections();
@@ -64,7 +66,7 @@ public final class GatewayMain {
   public static void main(String[] args) {
     Env env = Env.system();
     Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions(), PresenceMap::configure)
         .compose(node -> Management.start(node, env, Management.GATEWAY_PORT)
             .compose(management -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()), management)
                 .onSuccess(gateway -> {

@@ -2,7 +2,6 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
-import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -141,9 +140,9 @@ final class GatewayVerticle extends VerticleBase {
         services, connections, rateLimits, json);
     sockets.add(socket);
     drain.opened(socket);
-    ChatMetrics.connected();
+    GatewayMetrics.connected();
     socket.start(() -> {
-      ChatMetrics.disconnected();
+      GatewayMetrics.disconnected();
       sockets.remove(socket);
       drain.closed(socket);
       rateLimits.socketClosed(userId);

@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.common.UserTokens;
+import io.github.minichat.platform.Env;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ public final class MintToken implements Callable<Integer> {
       System.err.println("user id must be positive");
       return 2;
     }
-    System.out.println(TokenVerifier.mint(GatewayConfig.jwtSecret(Env.system()), userId, Duration.ofHours(ttlHours)));
+    System.out.println(UserTokens.mint(GatewayConfig.jwtSecret(Env.system()), userId, Duration.ofHours(ttlHours)));
     return 0;
   }
 

@@ -1,5 +1,6 @@
 package io.github.minichat.gateway;
 
+import io.github.minichat.common.UserTokens;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.vertx.core.Future;
@@ -47,7 +48,7 @@ final class PageRoutes {
       throw new ChatException(ChatError.INVALID_JSON, "request body must be a JSON object");
     }
     long userId = Wire.id(body, "userId");
-    String token = TokenVerifier.mint(config.jwtSecret(), userId, DEV_TOKEN_TTL);
+    String token = UserTokens.mint(config.jwtSecret(), userId, DEV_TOKEN_TTL);
     return Future.succeededFuture(new JsonObject()
         .put("userId", userId)
         .put("token", token)

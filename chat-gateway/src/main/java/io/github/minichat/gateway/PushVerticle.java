@@ -6,7 +6,6 @@ import io.github.minichat.common.Delivery;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
-import io.github.minichat.ops.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -57,7 +56,7 @@ final class PushVerticle extends VerticleBase {
   private void unreadChanged(UnreadCount count) {
     connections.forEachSocketOf(count.userId(), socket -> socket.onContext(() -> {
       socket.unreadChanged(count);
-      ChatMetrics.unreadPushed();
+      GatewayMetrics.unreadPushed();
     }));
   }
 

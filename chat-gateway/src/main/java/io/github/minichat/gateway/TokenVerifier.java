@@ -7,7 +7,6 @@ import com.auth0.jwt.exceptions.JWTVerificationException;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Verifies the users' HS256 tokens (signature, algorithm, exp/nbf/iat with a bounded leeway) and yields the user
@@ -41,13 +40,4 @@ public final class TokenVerifier {
     }
   }
 
-  /** A token for {@code userId} valid for {@code ttl}: for trying things out and for tests. */
-  public static String mint(String secret, long userId, Duration ttl) {
-    Instant now = Instant.now();
-    return JWT.create()
-        .withSubject(Long.toString(userId))
-        .withIssuedAt(now)
-        .withExpiresAt(now.plus(ttl))
-        .sign(Algorithm.HMAC256(secret));
-  }
 }

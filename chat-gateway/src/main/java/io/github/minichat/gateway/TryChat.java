@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.common.UserTokens;
+import io.github.minichat.platform.Env;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -38,7 +39,7 @@ public final class TryChat implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String token = TokenVerifier.mint(GatewayConfig.jwtSecret(Env.system()), user, Duration.ofHours(1));
+    String token = UserTokens.mint(GatewayConfig.jwtSecret(Env.system()), user, Duration.ofHours(1));
     Vertx vertx = Vertx.vertx();
     CountDownLatch closed = new CountDownLatch(1);
     var options = new WebSocketConnectOptions()

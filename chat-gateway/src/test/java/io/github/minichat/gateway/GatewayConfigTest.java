@@ -1,10 +1,11 @@
 package io.github.minichat.gateway;
 
+import io.github.minichat.common.UserTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.Profile;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.Profile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,7 +22,7 @@ class GatewayConfigTest {
   void devFallsBackToDevSecret() {
     GatewayConfig config = GatewayConfig.from(new Env(Map.of()), "node");
     assertThat(config.profile()).isEqualTo(Profile.DEV);
-    assertThat(config.jwtSecret()).isEqualTo(GatewayConfig.DEV_SECRET);
+    assertThat(config.jwtSecret()).isEqualTo(UserTokens.DEV_SECRET);
   }
 
   @Test
@@ -30,7 +31,7 @@ class GatewayConfigTest {
     assertThatThrownBy(() -> GatewayConfig.from(new Env(Map.of("CHAT_PROFILE", "prod")), "node"))
         .hasMessageContaining("CHAT_JWT_SECRET");
     assertThatThrownBy(() -> GatewayConfig.from(
-        new Env(Map.of("CHAT_PROFILE", "prod", "CHAT_JWT_SECRET", GatewayConfig.DEV_SECRET)), "node"))
+        new Env(Map.of("CHAT_PROFILE", "prod", "CHAT_JWT_SECRET", UserTokens.DEV_SECRET)), "node"))
         .hasMessageContaining("not the development secret");
     assertThatThrownBy(() -> GatewayConfig.from(
         new Env(Map.of("CHAT_PROFILE", "prod", "CHAT_JWT_SECRET", "short")), "node"))

@@ -1,9 +1,10 @@
 package io.github.minichat.gateway;
 
+import io.github.minichat.common.UserTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.platform.Env;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -69,7 +70,7 @@ class GatewayConnectionCapTest {
   }
 
   private Future<WebSocket> connect(WebSocketClient client, int port, long user) {
-    String token = TokenVerifier.mint(GatewayConfig.DEV_SECRET, user, Duration.ofMinutes(5));
+    String token = UserTokens.mint(UserTokens.DEV_SECRET, user, Duration.ofMinutes(5));
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI(GatewayVerticle.WEBSOCKET_PATH + "?token=" + token));
   }

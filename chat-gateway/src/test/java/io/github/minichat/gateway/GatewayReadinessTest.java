@@ -2,8 +2,8 @@ package io.github.minichat.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.ops.Management;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.Management;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;

@@ -1,8 +1,10 @@
 package io.github.minichat.load;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.gateway.GatewayConfig;
-import io.github.minichat.gateway.TokenVerifier;
+import io.github.minichat.common.UserTokens;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.IntStream;
 
@@ -20,14 +22,22 @@ final class Tokens {
     this.tokens = tokens;
   }
 
-  /** The secret the servers use: CHAT_JWT_SECRET(_FILE), else the same development default as the gateway. */
+  /** The secret the servers use: CHAT_JWT_SECRET, else the file CHAT_JWT_SECRET_FILE names, else the dev default. */
   static String secretFromEnvironment() {
-    return GatewayConfig.jwtSecret(Env.system());
+    String secret = System.getenv(UserTokens.SECRET_VARIABLE);
+    String file = System.getenv(UserTokens.SECRET_VARIABLE + "_FILE");
+    try {
+      return secret != null && !secret.isBlank() ? secret.trim()
+          : file != null && !file.isBlank() ? Files.readString(Path.of(file.trim())).trim()
+          : UserTokens.DEV_SECRET;
+    } catch (IOException e) {
+      throw new UncheckedIOException(UserTokens.SECRET_VARIABLE + "_FILE cannot be read: " + file, e);
+    }
   }
 
   static Tokens mint(String secret, long firstUser, int count, Duration ttl) {
     String[] tokens = IntStream.range(0, count).parallel()
-        .mapToObj(i -> TokenVerifier.mint(secret, firstUser + i, ttl))
+        .mapToObj(i -> UserTokens.mint(secret, firstUser + i, ttl))
         .toArray(String[]::new);
     return new Tokens(firstUser, tokens);
   }

@@ -2,8 +2,8 @@ package io.github.minichat.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.allinone.AllInOneMain;
-import io.github.minichat.common.Env;
+import io.github.minichat.launcher.AllInOneMain;
+import io.github.minichat.platform.Env;
 import io.github.minichat.message.testing.TestDatabase;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;

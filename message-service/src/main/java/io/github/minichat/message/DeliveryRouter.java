@@ -4,7 +4,7 @@ import io.github.minichat.common.Addresses;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.UnreadCount;
-import io.github.minichat.common.presence.RouteTable;
+import io.github.minichat.presence.api.RouteTable;
 import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.HashMap;

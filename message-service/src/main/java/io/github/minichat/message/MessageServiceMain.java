@@ -1,11 +1,12 @@
 package io.github.minichat.message;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.cluster.ClusterSettings;
-import io.github.minichat.common.cluster.Node;
-import io.github.minichat.common.presence.RouteTable;
-import io.github.minichat.ops.Management;
-import io.github.minichat.ops.Observability;
+import io.github.minichat.presence.api.PresenceMap;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.ClusterSettings;
+import io.github.minichat.platform.Node;
+import io.github.minichat.presence.api.RouteTable;
+import io.github.minichat.platform.Management;
+import io.github.minichat.platform.Observability;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +46,7 @@ public final class MessageServiceMain {
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions(), PresenceMap::configure)
         .compose(node -> Management.start(node, env, Management.MESSAGE_SERVICE_PORT)
             .compose(management -> deploy(node, env, management)
                 .onSuccess(id -> {

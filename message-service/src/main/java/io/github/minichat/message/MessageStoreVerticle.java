@@ -20,8 +20,7 @@ import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
 import io.github.minichat.common.UnreadSummary;
-import io.github.minichat.common.presence.RouteTable;
-import io.github.minichat.ops.ChatMetrics;
+import io.github.minichat.presence.api.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -105,7 +104,7 @@ public final class MessageStoreVerticle extends VerticleBase {
           // a repeat is pushed again (gateways drop what a connection has): its first push may never have left
           boolean counted = !stored.duplicate() && !stored.message().read();
           if (!stored.duplicate()) {
-            ChatMetrics.messageStored();
+            MessageMetrics.messageStored();
           }
           router.deliverAll(List.of(new Delivery(stored.message(), request.originConnection())),
               counted ? Map.of(stored.recipientUnread().userId(), stored.recipientUnread()) : Map.of());
@@ -166,7 +165,7 @@ public final class MessageStoreVerticle extends VerticleBase {
       if (stored.duplicate()) {
         continue;
       }
-      ChatMetrics.messageStored();
+      MessageMetrics.messageStored();
       if (!stored.message().read()) {
         newestUnread.merge(stored.recipientUnread().userId(), stored.recipientUnread(),
             (a, b) -> a.version() >= b.version() ? a : b);

@@ -1,7 +1,7 @@
 package io.github.minichat.message;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.Profile;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.Profile;
 import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,6 +1,6 @@
 package io.github.minichat.presence;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.platform.Env;
 import java.time.Duration;
 
 /**

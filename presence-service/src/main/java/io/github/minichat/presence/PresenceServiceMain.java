@@ -1,10 +1,11 @@
 package io.github.minichat.presence;
 
-import io.github.minichat.common.Env;
-import io.github.minichat.common.cluster.ClusterSettings;
-import io.github.minichat.common.cluster.Node;
-import io.github.minichat.ops.Management;
-import io.github.minichat.ops.Observability;
+import io.github.minichat.presence.api.PresenceMap;
+import io.github.minichat.platform.Env;
+import io.github.minichat.platform.ClusterSettings;
+import io.github.minichat.platform.Node;
+import io.github.minichat.platform.Management;
+import io.github.minichat.platform.Observability;
 import io.vertx.core.Future;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -27,7 +28,7 @@ public final class PresenceServiceMain {
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions())
+    Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions(), PresenceMap::configure)
         .compose(node -> Management.start(node, env, Management.PRESENCE_SERVICE_PORT)
             .compose(management -> deploy(node, env)
                 .onSuccess(id -> {

@@ -1,15 +1,16 @@
 package io.github.minichat.presence;
 
+import io.github.minichat.presence.api.PresenceMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ConnectionEvent;
-import io.github.minichat.common.Env;
+import io.github.minichat.platform.Env;
 import io.github.minichat.common.PresenceQuery;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UserRoute;
-import io.github.minichat.common.cluster.ClusterSettings;
-import io.github.minichat.common.cluster.Node;
+import io.github.minichat.platform.ClusterSettings;
+import io.github.minichat.platform.Node;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
@@ -42,7 +43,7 @@ class PresenceVerticleTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = await(Node.start(ClusterSettings.from(new Env(Map.of()), ClusterSettings.OFF), new VertxOptions()));
+    node = await(Node.start(ClusterSettings.from(new Env(Map.of()), ClusterSettings.OFF), new VertxOptions(), PresenceMap::configure));
     PresenceConfig config = new PresenceConfig(Duration.ZERO, Duration.ofSeconds(1), Duration.ofMinutes(1));
     await(node.vertx().executeBlocking(node::hazelcastForState)
         .compose(hazelcast -> node.vertx().deployVerticle(new PresenceVerticle(config, hazelcast, false))));

@@ -1,6 +1,6 @@
 package io.github.minichat.message.testing;
 
-import io.github.minichat.common.Env;
+import io.github.minichat.platform.Env;
 import io.github.minichat.message.Postgres;
 import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.pgclient.PgConnectOptions;
