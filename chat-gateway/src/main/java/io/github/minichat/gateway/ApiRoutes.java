@@ -5,14 +5,16 @@ import io.github.minichat.common.ChatException;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.Origin;
-import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.UnreadSummary;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.Function;
 
 /**
  * The HTTP API under {@code /api}: sending, history, unread counts, read marks and presence, each for the user of
@@ -21,49 +23,60 @@ import io.vertx.ext.web.handler.BodyHandler;
 final class ApiRoutes {
 
   private static final String USER = "userId";
+  private static final String JSON = "application/json; charset=utf-8";
 
   private final GatewayConfig config;
-  private final TokenVerifier tokens;
-  private final ServiceClient services;
+  private final Authenticator authenticator;
+  private final Services services;
   private final RateLimits rateLimits;
-  private final JsonFrames json;
+  private final ClientFrames frames;
+  private final SendRules sendRules;
 
-  ApiRoutes(GatewayConfig config, TokenVerifier tokens, ServiceClient services, RateLimits rateLimits,
-            JsonFrames json) {
+  ApiRoutes(GatewayConfig config, Authenticator authenticator, Services services, RateLimits rateLimits,
+            ClientFrames frames, SendRules sendRules) {
     this.config = config;
-    this.tokens = tokens;
+    this.authenticator = authenticator;
     this.services = services;
     this.rateLimits = rateLimits;
-    this.json = json;
+    this.frames = frames;
+    this.sendRules = sendRules;
   }
 
   Router router(Vertx vertx) {
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     api.route().handler(this::authenticate);
-    api.post("/messages").respond(this::send);
-    api.get("/messages/unread").respond(ctx -> services.unread(user(ctx))
-        .map(summary -> {
-          JsonObject peers = new JsonObject();
-          summary.peers().forEach((peer, count) -> peers.put(Long.toString(peer), count));
-          return new JsonObject().put("countNum", summary.countNum()).put("peers", peers)
-              .put("version", summary.version());
-        }));
-    api.post("/messages/read").respond(this::markRead);
-    api.get("/messages").respond(this::history);
-    api.get("/presence/:userId").respond(ctx -> services.presence(Wire.id(params(ctx), "userId")).map(Wire::presence));
+    api.post("/messages").handler(answer(201, this::send));
+    api.get("/messages/unread").handler(answer(200, ctx -> services.unread(user(ctx)).map(ApiRoutes::unread)));
+    api.post("/messages/read").handler(answer(200, this::markRead));
+    api.get("/messages").handler(answer(200, this::history));
+    api.get("/presence/:userId").handler(answer(200,
+        ctx -> services.presence(Fields.id(params(ctx), "userId")).map(ServerFrames::presence)));
     api.route().failureHandler(ApiRoutes::fail);
     return api;
   }
 
+  /** A route that answers a JSON body with {@code status}; a refusal, thrown or failed, becomes the error answer. */
+  private static Handler<RoutingContext> answer(int status, Function<RoutingContext, Future<String>> route) {
+    return ctx -> {
+      Future<String> body;
+      try {
+        body = route.apply(ctx);
+      } catch (RuntimeException e) {
+        ctx.fail(e);
+        return;
+      }
+      body.onSuccess(json -> ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(json))
+          .onFailure(ctx::fail);
+    };
+  }
+
   private void authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
     long userId;
     try {
-      userId = tokens.verify(token);
+      userId = authenticator.user(ctx.request(), false);
     } catch (ChatException e) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      Authenticator.askForToken(ctx.response());
       ctx.fail(e);
       return;
     }
@@ -77,50 +90,39 @@ final class ApiRoutes {
     ctx.next();
   }
 
-  private Future<JsonObject> send(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx);
+  private Future<String> send(RoutingContext ctx) {
     long from = user(ctx);
-    Long claimedSender = Wire.optionalId(body, "from_id");
-    if (claimedSender != null && claimedSender != from) {
-      throw new ChatException(ChatError.FORBIDDEN, "from_id is not the user of this request's token");
-    }
-    long to = Wire.id(body, "to_id");
-    String text = Wire.text(body, "message", config.maxTextLength());
-    String cid = Wire.cid(body);
-    if (to == from) {
-      throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
-    }
-    rateLimits.takeMessage(from);
     // is_read from the client is ignored: the server decides what is read
-    return services.send(new SendMessage(from, to, text, cid, Origin.HTTP, null))
-        .map(result -> {
-          ctx.response().setStatusCode(201);
-          return Wire.text(result.message(), from);
-        });
+    return services.send(sendRules.admit(from, frames.send(jsonBody(ctx)), Origin.HTTP, null))
+        .map(result -> ServerFrames.text(result.message(), from));
   }
 
-  private Future<JsonObject> history(RoutingContext ctx) {
+  private static String unread(UnreadSummary summary) {
+    JsonObject peers = new JsonObject();
+    summary.peers().forEach((peer, count) -> peers.put(Long.toString(peer), count));
+    return new JsonObject().put("countNum", summary.countNum()).put("peers", peers).put("version", summary.version())
+        .encode();
+  }
+
+  private Future<String> history(RoutingContext ctx) {
     JsonObject params = params(ctx);
     long user = user(ctx);
-    long peer = Wire.id(params, "peer");
-    Long before = Wire.optionalId(params, "before");
-    long limit = Wire.number(params, "limit", GatewayConfig.DEFAULT_HISTORY_LIMIT);
+    long peer = Fields.id(params, "peer");
+    Long before = Fields.optionalId(params, "before");
+    long limit = Fields.number(params, "limit", GatewayConfig.DEFAULT_HISTORY_LIMIT);
     if (limit < 1) {
-      throw Wire.invalid("limit must be at least 1");
+      throw Fields.invalid("limit must be at least 1");
     }
-    boolean markRead = Wire.flag(ctx.request().getParam("mark_read"), true);
+    boolean markRead = Fields.flag(ctx.request().getParam("mark_read"), true);
     HistoryRequest request = new HistoryRequest(user, peer, before,
         (int) Math.min(limit, config.limits().maxHistoryPage()), markRead);
-    return services.history(request)
-        .map(page -> new JsonObject()
-            .put("messages", Wire.texts(page.messages(), user))
-            .put("has_more", page.hasMore()));
+    return services.history(request).map(page -> ServerFrames.historyPage(page.messages(), page.hasMore(), user));
   }
 
-  private Future<JsonObject> markRead(RoutingContext ctx) {
-    JsonObject body = jsonBody(ctx);
-    return services.markRead(new MarkRead(user(ctx), Wire.id(body, "peer"), Wire.optionalId(body, "up_to")))
-        .map(count -> new JsonObject().put("countNum", count.countNum()));
+  private Future<String> markRead(RoutingContext ctx) {
+    ClientFrame.Read read = frames.read(jsonBody(ctx));
+    return services.markRead(new MarkRead(user(ctx), read.peer(), read.upTo()))
+        .map(count -> new JsonObject().put("countNum", count.countNum()).encode());
   }
 
   private static long user(RoutingContext ctx) {
@@ -131,7 +133,7 @@ final class ApiRoutes {
     if (ctx.body().buffer() == null || ctx.body().length() == 0) {
       throw new ChatException(ChatError.INVALID_JSON, "request body must be a JSON object");
     }
-    return json.parse(ctx.body().buffer().getBytes());
+    return frames.object(ctx.body().buffer().getBytes());
   }
 
   private static JsonObject params(RoutingContext ctx) {
@@ -182,7 +184,7 @@ final class ApiRoutes {
     }
     response
         .setStatusCode(status)
-        .putHeader("Content-Type", "application/json; charset=utf-8")
-        .end(Wire.httpError(error, message).encode());
+        .putHeader("Content-Type", JSON)
+        .end(ServerFrames.httpError(error, message));
   }
 }

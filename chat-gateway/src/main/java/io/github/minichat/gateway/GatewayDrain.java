@@ -15,10 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class GatewayDrain {
 
-  /** Close code asking clients to reconnect: the service is restarting. */
-  static final short RESTART_CLOSE_CODE = 1012;
-
-  private final Set<ChatSocket> open = ConcurrentHashMap.newKeySet();
+  private final Set<ChatConnection> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean draining = new AtomicBoolean();
   private final Promise<Void> allClosed = Promise.promise();
 
@@ -26,12 +23,12 @@ final class GatewayDrain {
     return draining.get();
   }
 
-  void opened(ChatSocket socket) {
-    open.add(socket);
+  void opened(ChatConnection connection) {
+    open.add(connection);
   }
 
-  void closed(ChatSocket socket) {
-    open.remove(socket);
+  void closed(ChatConnection connection) {
+    open.remove(connection);
     if (draining.get() && open.isEmpty()) {
       allClosed.tryComplete();
     }
@@ -44,7 +41,7 @@ final class GatewayDrain {
   /** Starts draining; completes when every socket has closed or {@code within} has passed. */
   Future<Void> drain(Vertx vertx, Duration within) {
     if (draining.compareAndSet(false, true)) {
-      open.forEach(socket -> socket.onContext(socket::drain));
+      open.forEach(connection -> connection.onContext(connection::drain));
       if (open.isEmpty()) {
         allClosed.tryComplete();
       }

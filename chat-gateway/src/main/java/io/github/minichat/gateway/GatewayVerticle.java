@@ -15,6 +15,8 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One event loop's share of the gateway's HTTP server (several instances share the port): authenticates WebSocket
@@ -22,9 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * stay silent too long.
  */
 final class GatewayVerticle extends VerticleBase {
-
-  /** Close code for idle sockets (application range; mirrors HTTP 408). */
-  static final short IDLE_CLOSE_CODE = 4408;
 
   /** Suggested wait before a user over the connection quota tries again. */
   private static final long TOO_MANY_CONNECTIONS_RETRY_MILLIS = 5_000;
@@ -34,6 +33,7 @@ final class GatewayVerticle extends VerticleBase {
 
   static final String WEBSOCKET_PATH = "/ws";
 
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final AtomicLong CONNECTION_COUNTER = new AtomicLong();
 
   private final GatewayConfig config;
@@ -41,9 +41,10 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayDrain drain;
   private final RateLimits rateLimits;
   private final AtomicInteger openConnections;
-  private final Set<ChatSocket> sockets = new HashSet<>();
-  private JsonFrames json;
-  private TokenVerifier tokens;
+  private final Set<ChatConnection> open = new HashSet<>();
+  private ClientFrames frames;
+  private Authenticator authenticator;
+  private SendRules sendRules;
   private ServiceClient services;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
@@ -57,12 +58,15 @@ final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    tokens = new TokenVerifier(config.jwtSecret(), config.jwtLeeway());
+    authenticator = new Authenticator(new TokenVerifier(config.jwtSecret(), config.jwtLeeway()));
     services = new ServiceClient(vertx, config);
-    json = new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes()));
+    frames = new ClientFrames(new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes())),
+        config.maxTextLength(), config.limits().maxSyncPage());
+    sendRules = new SendRules(rateLimits);
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    router.route("/api/*").subRouter(new ApiRoutes(config, tokens, services, rateLimits, json).router(vertx));
+    router.route("/api/*").subRouter(
+        new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules).router(vertx));
     PageRoutes.mount(router, vertx, config);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, ApiRoutes::fail);
@@ -77,7 +81,7 @@ final class GatewayVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(config.maxFrameBytes())
         .setMaxWebSocketMessageSize(config.maxFrameBytes());
     // upgrades are taken before the router so the socket is Vert.x's own, not vertx-web's wrapper of it: the
-    // slow-consumer cut-off needs the underlying channel (see ChatSocket#closeSlowConsumer)
+    // slow-consumer cut-off needs the underlying channel (see WebSocketLink#cut)
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
           if (request.method() == HttpMethod.GET && WEBSOCKET_PATH.equals(request.path())) {
@@ -89,7 +93,7 @@ final class GatewayVerticle extends VerticleBase {
         .listen();
   }
 
-  /** Token from {@code ?token=} (mini-program sockets cannot always set headers) or {@code Authorization: Bearer}. */
+  /** Admits a handshake (not draining, under the connection cap, a valid token, under the user's quota). */
   private void upgrade(HttpServerRequest request) {
     if (drain.draining()) {
       request.response().putHeader("Retry-After", "1").setStatusCode(503).end("this gateway is shutting down");
@@ -103,17 +107,13 @@ final class GatewayVerticle extends VerticleBase {
           + " connections; try again (another gateway)", FULL_RETRY_MILLIS);
       return;
     }
-    String token = request.getParam("token");
-    String header = request.getHeader("Authorization");
-    if (token == null && header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      token = header.substring(7).trim();
-    }
     long userId;
     try {
-      userId = tokens.verify(token);
+      userId = authenticator.user(request, true);
     } catch (ChatException e) {
       openConnections.decrementAndGet();
-      request.response().putHeader("WWW-Authenticate", "Bearer").setStatusCode(401).end(e.getMessage());
+      Authenticator.askForToken(request.response());
+      request.response().setStatusCode(401).end(e.getMessage());
       return;
     }
     if (!rateLimits.tryOpenSocket(userId)) {
@@ -134,27 +134,38 @@ final class GatewayVerticle extends VerticleBase {
         });
   }
 
+  /** Builds the connection's pipeline over the socket: frames in through the assembler, out through the link. */
   private void accept(ServerWebSocket webSocket, long userId) {
-    String connectionId = config.gatewayId() + "-" + CONNECTION_COUNTER.incrementAndGet();
-    ChatSocket socket = new ChatSocket(webSocket, userId, connectionId, vertx.getOrCreateContext(), config,
-        services, connections, rateLimits, json);
-    sockets.add(socket);
-    drain.opened(socket);
+    Session session = new Session(userId, config.gatewayId() + "-" + CONNECTION_COUNTER.incrementAndGet(),
+        config.gatewayId());
+    ChatConnection connection = new ChatConnection(session,
+        new WebSocketLink(webSocket, config.limits().maxWriteQueueBytes()), vertx.getOrCreateContext(), config,
+        frames, services, connections, rateLimits, sendRules);
+    FrameAssembler assembler = new FrameAssembler(config.maxFrameBytes(), connection);
+    open.add(connection);
+    drain.opened(connection);
     GatewayMetrics.connected();
-    socket.start(() -> {
+    webSocket.frameHandler(assembler::onFrame);
+    webSocket.exceptionHandler(failure -> {
+      LOG.debug("Socket {} failed: {}", session.connectionId(), failure.getMessage());
+      assembler.onFailure(failure);
+    });
+    webSocket.closeHandler(ignored -> {
+      connection.closed();
       GatewayMetrics.disconnected();
-      sockets.remove(socket);
-      drain.closed(socket);
+      open.remove(connection);
+      drain.closed(connection);
       rateLimits.socketClosed(userId);
       openConnections.decrementAndGet();
     });
+    connection.start();
   }
 
   private void closeIdleSockets() {
     long deadline = System.nanoTime() - config.idleTimeout().toNanos();
-    for (ChatSocket socket : Set.copyOf(sockets)) {
-      if (socket.lastActivityNanos() - deadline < 0) {
-        socket.close(IDLE_CLOSE_CODE, "idle timeout");
+    for (ChatConnection connection : Set.copyOf(open)) {
+      if (connection.lastActivityNanos() - deadline < 0) {
+        connection.close(CloseCodes.IDLE_TIMEOUT, "idle timeout");
       }
     }
   }

@@ -7,35 +7,37 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The bound sockets of this gateway node by user, and the sockets subscribed to each user's presence. Shared by
+ * The bound connections of this gateway node by user (their inboxes), and the connections subscribed to each
+ * user's presence. Shared by
  * the node's socket verticles (one per event loop) and its push verticle, hence concurrent.
  */
 final class LocalConnections {
 
-  private final Map<Long, Set<ChatSocket>> byUser = new ConcurrentHashMap<>();
-  private final Map<Long, Set<ChatSocket>> presenceSubscribers = new ConcurrentHashMap<>();
+  private final Map<Long, Set<InboxDelivery>> byUser = new ConcurrentHashMap<>();
+  private final Map<Long, Set<OnlineHandler>> presenceSubscribers = new ConcurrentHashMap<>();
 
-  void add(ChatSocket socket) {
-    addTo(byUser, socket.userId(), socket);
+  void add(InboxDelivery inbox) {
+    addTo(byUser, inbox.userId(), inbox);
   }
 
-  void remove(ChatSocket socket) {
-    removeFrom(byUser, socket.userId(), socket);
+  void remove(InboxDelivery inbox) {
+    removeFrom(byUser, inbox.userId(), inbox);
   }
 
-  void subscribe(long peer, ChatSocket socket) {
-    addTo(presenceSubscribers, peer, socket);
+  void subscribe(long peer, OnlineHandler subscriber) {
+    addTo(presenceSubscribers, peer, subscriber);
   }
 
-  void unsubscribe(long peer, ChatSocket socket) {
-    removeFrom(presenceSubscribers, peer, socket);
+  void unsubscribe(long peer, OnlineHandler subscriber) {
+    removeFrom(presenceSubscribers, peer, subscriber);
   }
 
-  void forEachSocketOf(long userId, Consumer<ChatSocket> action) {
+  /** The inboxes of the user's bound connections on this node. */
+  void forEachInboxOf(long userId, Consumer<InboxDelivery> action) {
     byUser.getOrDefault(userId, Collections.emptySet()).forEach(action);
   }
 
-  void forEachSubscriberOf(long userId, Consumer<ChatSocket> action) {
+  void forEachSubscriberOf(long userId, Consumer<OnlineHandler> action) {
     presenceSubscribers.getOrDefault(userId, Collections.emptySet()).forEach(action);
   }
 
@@ -44,18 +46,18 @@ final class LocalConnections {
   }
 
   // inside compute, so that a concurrent removal of the last socket cannot drop the set we add to
-  private static void addTo(Map<Long, Set<ChatSocket>> index, long key, ChatSocket socket) {
-    index.compute(key, (id, sockets) -> {
-      Set<ChatSocket> set = sockets == null ? ConcurrentHashMap.newKeySet() : sockets;
-      set.add(socket);
+  private static <T> void addTo(Map<Long, Set<T>> index, long key, T member) {
+    index.compute(key, (id, members) -> {
+      Set<T> set = members == null ? ConcurrentHashMap.newKeySet() : members;
+      set.add(member);
       return set;
     });
   }
 
-  private static void removeFrom(Map<Long, Set<ChatSocket>> index, long key, ChatSocket socket) {
-    index.computeIfPresent(key, (id, sockets) -> {
-      sockets.remove(socket);
-      return sockets.isEmpty() ? null : sockets;
+  private static <T> void removeFrom(Map<Long, Set<T>> index, long key, T member) {
+    index.computeIfPresent(key, (id, members) -> {
+      members.remove(member);
+      return members.isEmpty() ? null : members;
     });
   }
 }

@@ -47,7 +47,7 @@ final class PageRoutes {
     if (body == null) {
       throw new ChatException(ChatError.INVALID_JSON, "request body must be a JSON object");
     }
-    long userId = Wire.id(body, "userId");
+    long userId = Fields.id(body, "userId");
     String token = UserTokens.mint(config.jwtSecret(), userId, DEV_TOKEN_TTL);
     return Future.succeededFuture(new JsonObject()
         .put("userId", userId)

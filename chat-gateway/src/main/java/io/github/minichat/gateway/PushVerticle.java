@@ -39,28 +39,29 @@ final class PushVerticle extends VerticleBase {
     batch.unreadCounts().forEach(this::unreadChanged);
   }
 
-  /** To every socket of the sender and recipient; the sending socket only records the message's place. */
+  /** To every connection of the sender and recipient; the sending one only records the message's place. */
   private void deliver(Delivery delivery) {
     ChatMessage message = delivery.message();
     for (long userId : new long[] {message.toId(), message.fromId()}) {
-      connections.forEachSocketOf(userId, socket -> {
-        if (socket.connectionId().equals(delivery.originConnection())) {
-          socket.onContext(() -> socket.deliverOwn(message));
+      connections.forEachInboxOf(userId, inbox -> {
+        if (inbox.connectionId().equals(delivery.originConnection())) {
+          inbox.onContext(() -> inbox.deliverOwn(message.cursorFor(userId)));
         } else {
-          socket.onContext(() -> socket.deliver(message));
+          inbox.onContext(() -> inbox.deliver(message));
         }
       });
     }
   }
 
   private void unreadChanged(UnreadCount count) {
-    connections.forEachSocketOf(count.userId(), socket -> socket.onContext(() -> {
-      socket.unreadChanged(count);
+    connections.forEachInboxOf(count.userId(), inbox -> inbox.onContext(() -> {
+      inbox.unreadChanged(count);
       GatewayMetrics.unreadPushed();
     }));
   }
 
   private void presenceChanged(PresenceStatus status) {
-    connections.forEachSubscriberOf(status.userId(), socket -> socket.onContext(() -> socket.presenceChanged(status)));
+    connections.forEachSubscriberOf(status.userId(),
+        subscriber -> subscriber.onContext(() -> subscriber.presenceChanged(status)));
   }
 }

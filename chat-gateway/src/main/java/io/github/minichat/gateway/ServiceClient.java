@@ -42,7 +42,7 @@ import java.util.function.Supplier;
  * arrival rate, clients get an immediate retryable {@code overloaded} instead of the gateway's heap filling with
  * requests that would time out anyway. Bookkeeping of closed connections is never shed.
  */
-final class ServiceClient {
+final class ServiceClient implements Services {
 
   /** How long a closed connection's report to presence is retried before it is given up (and logged). */
   static final long DISCONNECT_REPORT_DEADLINE_MS = 300_000;
@@ -83,14 +83,16 @@ final class ServiceClient {
    * Reserves room for one client request, or refuses it with a retryable {@code overloaded}; the caller gives the
    * room back with {@link #release()} once the request is answered.
    */
-  void reserve() {
+  @Override
+  public void reserve() {
     if (pending >= maxPending) {
       throw new ChatException(ChatError.OVERLOADED, "the server is busy; retry shortly", OVERLOAD_RETRY_MILLIS);
     }
     pending++;
   }
 
-  void release() {
+  @Override
+  public void release() {
     pending--;
   }
 
@@ -108,12 +110,14 @@ final class ServiceClient {
    * unavailable (a message-service node died, the database restarts) it is sent again, with backoff, a bounded
    * number of times; the retry finds the message if the first attempt stored it.
    */
-  Future<SendResult> send(SendMessage request) {
+  @Override
+  public Future<SendResult> send(SendMessage request) {
     return admitted(() -> sendReserved(request));
   }
 
   /** {@link #send} for a caller that has already {@link #reserve reserved} room (a socket queueing its sends). */
-  Future<SendResult> sendReserved(SendMessage request) {
+  @Override
+  public Future<SendResult> sendReserved(SendMessage request) {
     return request.cid() == null ? sendOnce(request) : retrying(() -> sendOnce(request), 1);
   }
 
@@ -171,32 +175,39 @@ final class ServiceClient {
     });
   }
 
-  Future<SyncPage> sync(SyncRequest request) {
+  @Override
+  public Future<SyncPage> sync(SyncRequest request) {
     return admitted(() -> request(Addresses.MESSAGE_SYNC, request));
   }
 
-  Future<HistoryPage> history(HistoryRequest request) {
+  @Override
+  public Future<HistoryPage> history(HistoryRequest request) {
     return admitted(() -> request(Addresses.MESSAGE_HISTORY, request));
   }
 
-  Future<UnreadSummary> unread(long userId) {
+  @Override
+  public Future<UnreadSummary> unread(long userId) {
     return admitted(() -> request(Addresses.MESSAGE_UNREAD, new UnreadRequest(userId)));
   }
 
   /** Where the user's inbox stands (read when a connection is bound). */
-  Future<InboxState> inbox(long userId) {
+  @Override
+  public Future<InboxState> inbox(long userId) {
     return admitted(() -> request(Addresses.MESSAGE_INBOX, new InboxRequest(userId)));
   }
 
-  Future<UnreadCount> markRead(MarkRead request) {
+  @Override
+  public Future<UnreadCount> markRead(MarkRead request) {
     return admitted(() -> request(Addresses.MESSAGE_READ, request));
   }
 
-  Future<PresenceStatus> presence(long userId) {
+  @Override
+  public Future<PresenceStatus> presence(long userId) {
     return admitted(() -> request(Addresses.PRESENCE_QUERY, new PresenceQuery(userId)));
   }
 
-  Future<PresenceStatus> connected(ConnectionEvent event) {
+  @Override
+  public Future<PresenceStatus> connected(ConnectionEvent event) {
     return admitted(() -> request(Addresses.PRESENCE_CONNECTED, event));
   }
 
@@ -208,7 +219,8 @@ final class ServiceClient {
    * jittered so that the retries of a storm do not arrive together. Applying it twice is harmless (the second
    * finds the connection gone).
    */
-  Future<Boolean> disconnected(ConnectionEvent event) {
+  @Override
+  public Future<Boolean> disconnected(ConnectionEvent event) {
     return reportDisconnect(event, 1, System.nanoTime() + DISCONNECT_REPORT_DEADLINE_MS * 1_000_000);
   }
 
@@ -223,7 +235,8 @@ final class ServiceClient {
   }
 
   /** Which chat a connection has open; answered and retried like a disconnect (changes are numbered). */
-  Future<Boolean> viewing(ViewingChanged change) {
+  @Override
+  public Future<Boolean> viewing(ViewingChanged change) {
     return retrying(() -> request(Addresses.PRESENCE_VIEWING, change), 1);
   }
 

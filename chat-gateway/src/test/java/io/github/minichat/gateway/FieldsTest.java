@@ -5,10 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
-import io.github.minichat.common.ChatMessage;
-import io.github.minichat.common.UnreadCount;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.json.jackson.JacksonCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Function;
@@ -19,73 +16,28 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * The frames written as text directly must be exactly what encoding the JsonObject form would write; every client
- * string read is either refused, naming its field, or one that the store keeps byte for byte. The properties run
+ * Every client string read is either refused, naming its field, or one that the store keeps byte for byte. The properties run
  * from a fixed seed, so every run tries the same strings.
  */
-class WireTest {
+class FieldsTest {
 
   private static final String SEED = "20261202";
 
-  private static final JacksonCodec ENCODER = new JacksonCodec();
-
-  static List<String> texts() {
-    return List.of(
-        "hello",
-        "quote \" backslash \\ slash / tab \t newline \n return \r",
-        "controls \u0000\u0001\u001f\u007f and a form feed \f and a backspace \b",
-        "你好，对方不在线",
-        "emoji 😀 and a line separator \u2028 and a paragraph separator \u2029",
-        "<script>alert('x')</script> & more",
-        "");
-  }
-
-  @ParameterizedTest
-  @MethodSource("texts")
-  @DisplayName("a text frame is byte for byte the encoding of its JsonObject form, for either participant")
-  void textFrameMatchesJsonObjectForm(String data) {
-    ChatMessage withCid = new ChatMessage(9_007_199_254_740_993L, 42, 7, 8, data, false, 1_764_000_000_123L, 5, 6,
-        "c-1 \"quoted\" \\ " + data);
-    ChatMessage withoutCid = new ChatMessage(1, 1, 8, 7, data, true, 0, 1, 2, null);
-    for (ChatMessage message : List.of(withCid, withoutCid)) {
-      for (long forUser : new long[] {message.fromId(), message.toId()}) {
-        String frame = Wire.textFrame(message, forUser);
-        assertThat(frame).isEqualTo(ENCODER.toString(Wire.text(message, forUser), false));
-        assertThat(new JsonObject(frame).getString("data")).isEqualTo(data);
-      }
-    }
-  }
-
-  @ParameterizedTest
-  @MethodSource("texts")
-  @DisplayName("an ack frame carries the cid as sent and the sender's position of the stored message")
-  void ackFrame(String cid) {
-    ChatMessage message = new ChatMessage(11, 3, 7, 8, "hi", false, 1_764_000_000_123L, 21, 22, cid);
-    JsonObject expected = new JsonObject()
-        .put("type", "ack").put("cid", cid).put("id", 11L).put("seq", 3L).put("cursor", 21L)
-        .put("created_at", 1_764_000_000_123L);
-    String frame = Wire.ackFrame(cid, message);
-    assertThat(frame).isEqualTo(ENCODER.toString(expected, false));
-    assertThat(new JsonObject(frame)).isEqualTo(expected);
-  }
-
   @Property(tries = 3_000, seed = SEED)
   void cidIsRefusedOrStorableAsSent(@ForAll("clientStrings") String cid) {
-    String accepted = readOrRefusal(Wire::cid, new JsonObject().put("cid", cid), "cid");
+    String accepted = readOrRefusal(Fields::cid, new JsonObject().put("cid", cid), "cid");
     if (accepted != null) {
       assertStorable(accepted, cid);
-      assertThat(accepted).hasSizeBetween(1, Wire.MAX_CID_LENGTH).matches("[!-~]+");
+      assertThat(accepted).hasSizeBetween(1, Fields.MAX_CID_LENGTH).matches("[!-~]+");
     }
   }
 
   @Property(tries = 3_000, seed = SEED)
   void textIsRefusedOrStorableAsSent(@ForAll("clientStrings") String data) {
-    String accepted = readOrRefusal(json -> Wire.text(json, "data", Integer.MAX_VALUE),
+    String accepted = readOrRefusal(json -> Fields.text(json, "data", Integer.MAX_VALUE),
         new JsonObject().put("data", data), "data");
     if (accepted != null) {
       assertStorable(accepted, data);
@@ -94,21 +46,21 @@ class WireTest {
 
   @Property(tries = 500, seed = SEED)
   void everyCidOfTheAlphabetIsAccepted(@ForAll("cids") String cid) {
-    assertThat(Wire.cid(new JsonObject().put("cid", cid))).isEqualTo(cid);
+    assertThat(Fields.cid(new JsonObject().put("cid", cid))).isEqualTo(cid);
   }
 
   @Property(tries = 200, seed = SEED)
   void integerCidIsItsDecimalString(@ForAll long number) {
-    assertThat(Wire.cid(new JsonObject().put("cid", number))).isEqualTo(Long.toString(number));
+    assertThat(Fields.cid(new JsonObject().put("cid", number))).isEqualTo(Long.toString(number));
   }
 
   @Test
   @DisplayName("a cid outside the alphabet or too long is refused with invalid_field naming cid")
   void cidOutsideTheAlphabet() {
     for (String cid : List.of("", " ", "a b", "tab\t", "nul\u0000", "a\ud800", "\udc00a", "é", "😀", "\u007f",
-        "x".repeat(Wire.MAX_CID_LENGTH + 1))) {
+        "x".repeat(Fields.MAX_CID_LENGTH + 1))) {
       ChatException refusal = catchThrowableOfType(ChatException.class,
-          () -> Wire.cid(new JsonObject().put("cid", cid)));
+          () -> Fields.cid(new JsonObject().put("cid", cid)));
       assertThat(refusal).as("refusal of %s", cid).isNotNull();
       assertThat(refusal.error()).isEqualTo(ChatError.INVALID_FIELD);
       assertThat(refusal.getMessage()).startsWith("cid ");
@@ -130,7 +82,7 @@ class WireTest {
 
   @Provide
   Arbitrary<String> cids() {
-    return Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(Wire.MAX_CID_LENGTH);
+    return Arbitraries.strings().withCharRange('!', '~').ofMinLength(1).ofMaxLength(Fields.MAX_CID_LENGTH);
   }
 
   /** What the reader accepts, or null if it refused: a refusal must be invalid_field and name the field. */
@@ -149,12 +101,5 @@ class WireTest {
     assertThat(accepted).isEqualTo(sent);
     assertThat(new String(accepted.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(sent);
     assertThat(accepted).doesNotContain("\u0000");
-  }
-
-  @Test
-  @DisplayName("a letters frame carries the unread count and its version")
-  void lettersFrame() {
-    JsonObject expected = new JsonObject().put("type", "letters").put("countNum", 12L).put("version", 34L);
-    assertThat(Wire.lettersFrame(new UnreadCount(8, 12, 34))).isEqualTo(ENCODER.toString(expected, false));
   }
 }

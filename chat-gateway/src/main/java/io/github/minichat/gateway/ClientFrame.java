@@ -1,0 +1,33 @@
+package io.github.minichat.gateway;
+
+/**
+ * What a client can ask, parsed once from a WebSocket frame or an HTTP request body ({@link ClientFrames}) and
+ * handled as a typed value from then on. Ids a client repeats about itself ({@code fromId}, {@code from_id}) are
+ * kept as claimed, null when absent: the session checks them against the token's user.
+ */
+sealed interface ClientFrame {
+
+  /** Makes this connection its user's: from now on it is routed messages and counts. */
+  record Bind(long fromId) implements ClientFrame {
+  }
+
+  /** Keep-alive; after bind, its answer also says the connection is routable. */
+  record Heart() implements ClientFrame {
+  }
+
+  /** Subscribes to a peer's presence and opens the chat with them. */
+  record Online(Long claimedSender, long peer) implements ClientFrame {
+  }
+
+  /** Sends a text; with a cid the send is idempotent and acknowledged. */
+  record Say(Long claimedSender, long to, String cid, String text) implements ClientFrame {
+  }
+
+  /** Pages the user's inbox after a cursor. */
+  record Sync(long since, int limit) implements ClientFrame {
+  }
+
+  /** Marks a conversation read, up to a message or entirely. */
+  record Read(long peer, Long upTo) implements ClientFrame {
+  }
+}

@@ -1,0 +1,87 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.ChatError;
+import io.github.minichat.common.ChatException;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * Turns a client's JSON into a {@link ClientFrame}: the frame types of the seed protocol over the socket, and the
+ * same frames from HTTP bodies, with the same rules. Each field is read once, here; anything that does not fit is
+ * refused with an error that names the field.
+ */
+final class ClientFrames {
+
+  private static final Set<String> BOUND_ONLY = Set.of("online", "say", "sync", "read");
+
+  private final JsonFrames json;
+  private final int maxTextLength;
+  private final int maxSyncPage;
+
+  ClientFrames(JsonFrames json, int maxTextLength, int maxSyncPage) {
+    this.json = json;
+    this.maxTextLength = maxTextLength;
+    this.maxSyncPage = maxSyncPage;
+  }
+
+  /** The JSON object of a text frame, within the parser's limits. */
+  JsonObject object(String text) {
+    return json.parse(text);
+  }
+
+  /** The JSON object of a request body. */
+  JsonObject object(byte[] body) {
+    return json.parse(body);
+  }
+
+  /** What an error about this frame refers to: its cid if it has one, else its type. */
+  static Object ref(JsonObject frame) {
+    return frame.getValue("cid") instanceof String cid ? cid : frame.getValue("type");
+  }
+
+  /**
+   * A socket frame, by its {@code type}. Before {@code bind} only bind and heart are taken: anything else the
+   * protocol knows is refused as {@code not_bound}, whatever its fields.
+   */
+  ClientFrame frame(JsonObject frame, boolean bound) {
+    if (!(frame.getValue("type") instanceof String type)) {
+      throw Fields.invalid("type is required and must be a string");
+    }
+    if (!bound && BOUND_ONLY.contains(type)) {
+      throw new ChatException(ChatError.NOT_BOUND, "send bind first");
+    }
+    return switch (type) {
+      case "bind" -> new ClientFrame.Bind(Fields.id(frame, "fromId"));
+      case "heart" -> new ClientFrame.Heart();
+      case "online" -> new ClientFrame.Online(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"));
+      case "say" -> say(frame, "data");
+      case "sync" -> new ClientFrame.Sync(Fields.number(frame, "since", 0), syncLimit(frame));
+      case "read" -> read(frame);
+      default -> throw new ChatException(ChatError.UNKNOWN_TYPE, "unknown frame type '" + shorten(type) + "'");
+    };
+  }
+
+  /** {@code POST /api/messages}: a say whose text is in {@code message}. */
+  ClientFrame.Say send(JsonObject body) {
+    return say(body, "message");
+  }
+
+  /** {@code POST /api/messages/read}. */
+  ClientFrame.Read read(JsonObject body) {
+    return new ClientFrame.Read(Fields.id(body, "peer"), Fields.optionalId(body, "up_to"));
+  }
+
+  private ClientFrame.Say say(JsonObject frame, String textField) {
+    return new ClientFrame.Say(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"), Fields.cid(frame),
+        Fields.text(frame, textField, maxTextLength));
+  }
+
+  private int syncLimit(JsonObject frame) {
+    long limit = Fields.number(frame, "limit", GatewayConfig.DEFAULT_SYNC_LIMIT);
+    return (int) Math.max(1, Math.min(maxSyncPage, limit));
+  }
+
+  private static String shorten(String text) {
+    return text.length() <= 32 ? text : text.substring(0, 32) + "…";
+  }
+}

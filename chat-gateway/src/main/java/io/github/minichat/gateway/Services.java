@@ -1,0 +1,56 @@
+package io.github.minichat.gateway;
+
+import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.HistoryPage;
+import io.github.minichat.common.HistoryRequest;
+import io.github.minichat.common.InboxState;
+import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.PresenceStatus;
+import io.github.minichat.common.SendMessage;
+import io.github.minichat.common.SendResult;
+import io.github.minichat.common.SyncPage;
+import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.UnreadCount;
+import io.github.minichat.common.UnreadSummary;
+import io.github.minichat.common.ViewingChanged;
+import io.vertx.core.Future;
+
+/**
+ * What the gateway asks of the message and presence services: {@link ServiceClient} over the event bus, or a test's
+ * stand-in. Client requests hold room in a bounded budget of pending requests; a full budget refuses them as
+ * retryable {@code overloaded}.
+ */
+interface Services {
+
+  /** Reserves room for one client request, or throws {@code overloaded}; {@link #release()} gives it back. */
+  void reserve();
+
+  void release();
+
+  /** Stores a message, on room reserved by the caller; a send with a cid is retried on retryable failures. */
+  Future<SendResult> sendReserved(SendMessage request);
+
+  /** Stores a message, reserving room for it. */
+  Future<SendResult> send(SendMessage request);
+
+  Future<SyncPage> sync(SyncRequest request);
+
+  Future<HistoryPage> history(HistoryRequest request);
+
+  Future<UnreadSummary> unread(long userId);
+
+  /** Where the user's inbox stands (read when a connection is bound). */
+  Future<InboxState> inbox(long userId);
+
+  Future<UnreadCount> markRead(MarkRead request);
+
+  Future<PresenceStatus> presence(long userId);
+
+  Future<PresenceStatus> connected(ConnectionEvent event);
+
+  /** Reports a closed connection; retried until presence has it (or a long deadline passes). */
+  Future<Boolean> disconnected(ConnectionEvent event);
+
+  /** Which chat a connection has open. */
+  Future<Boolean> viewing(ViewingChanged change);
+}
