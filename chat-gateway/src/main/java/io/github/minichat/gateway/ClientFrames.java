@@ -34,9 +34,12 @@ final class ClientFrames {
     return json.parse(body);
   }
 
-  /** What an error about this frame refers to: its cid if it has one, else its type. */
+  /** What an error about this frame refers to: its cid if it has one, else its type; nothing without a type. */
   static Object ref(JsonObject frame) {
-    return frame.getValue("cid") instanceof String cid ? cid : frame.getValue("type");
+    if (!(frame.getValue("type") instanceof String type)) {
+      return null;
+    }
+    return frame.getValue("cid") instanceof String cid ? cid : type;
   }
 
   /**

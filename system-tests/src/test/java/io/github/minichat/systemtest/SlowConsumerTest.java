@@ -76,7 +76,7 @@ class SlowConsumerTest {
     long bystander = 7203;
     List<JsonObject> acks;
     Cut cut;
-    Logger socketLog = (Logger) LoggerFactory.getLogger("io.github.minichat.gateway.ChatSocket");
+    Logger socketLog = (Logger) LoggerFactory.getLogger("io.github.minichat.gateway.Outbound");
     GiveUp giveUp = new GiveUp();
     giveUp.start();
     socketLog.addAppender(giveUp);
