@@ -1,11 +1,10 @@
 package io.github.minichat.platform;
 
-import io.github.minichat.platform.Env;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * How a process joins the Vert.x cluster (Hazelcast), from environment variables.
+ * How a process joins the Vert.x cluster (Hazelcast), from environment variables ({@link PlatformSettings}).
  *
  * @param mode              {@code off} (one process, local event bus), {@code tcp} (member list) or
  *                          {@code kubernetes} (DNS lookup of a headless Service)
@@ -27,27 +26,22 @@ public record ClusterSettings(String mode, String name, String host, int port, i
   public static final String TCP = "tcp";
   public static final String KUBERNETES = "kubernetes";
 
+  /** The settings of a process whose mode is {@code defaultMode} unless CHAT_CLUSTER says otherwise. */
   public static ClusterSettings from(Env env, String defaultMode) {
-    String mode = env.string("CHAT_CLUSTER", defaultMode);
-    if (!List.of(OFF, TCP, KUBERNETES).contains(mode)) {
-      throw new IllegalArgumentException("CHAT_CLUSTER must be off, tcp or kubernetes, got '" + mode + "'");
-    }
-    String host = env.string("CHAT_CLUSTER_HOST", "127.0.0.1");
-    String eventBusHost = env.string("CHAT_EVENTBUS_HOST", host);
     return new ClusterSettings(
-        mode,
-        env.string("CHAT_CLUSTER_NAME", "minichat"),
-        host,
-        env.integer("CHAT_CLUSTER_PORT", 5701),
-        env.integer("CHAT_CLUSTER_PORT_COUNT", 20),
-        Arrays.stream(env.string("CHAT_CLUSTER_MEMBERS", "127.0.0.1").split(","))
+        env.get(PlatformSettings.CLUSTER.withDefault(defaultMode)),
+        env.get(PlatformSettings.CLUSTER_NAME),
+        env.get(PlatformSettings.CLUSTER_HOST),
+        env.get(PlatformSettings.CLUSTER_PORT),
+        env.get(PlatformSettings.CLUSTER_PORT_COUNT),
+        Arrays.stream(env.get(PlatformSettings.CLUSTER_MEMBERS).split(","))
             .map(String::trim).filter(member -> !member.isEmpty()).toList(),
-        env.string("CHAT_K8S_SERVICE_DNS", "minichat-cluster"),
-        eventBusHost,
-        env.integer("CHAT_EVENTBUS_PORT", 0),
-        env.string("CHAT_EVENTBUS_PUBLIC_HOST", eventBusHost),
-        env.integer("CHAT_CLUSTER_HEARTBEAT_S", 1),
-        env.integer("CHAT_CLUSTER_MAX_NO_HEARTBEAT_S", 5));
+        env.get(PlatformSettings.K8S_SERVICE_DNS),
+        env.get(PlatformSettings.EVENTBUS_HOST),
+        env.get(PlatformSettings.EVENTBUS_PORT),
+        env.get(PlatformSettings.EVENTBUS_PUBLIC_HOST),
+        env.get(PlatformSettings.CLUSTER_HEARTBEAT_S),
+        env.get(PlatformSettings.CLUSTER_MAX_NO_HEARTBEAT_S));
   }
 
   public boolean clustered() {

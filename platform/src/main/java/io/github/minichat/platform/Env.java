@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-/** Reads configuration from environment variables, with defaults, failing fast on values that don't parse. */
+/**
+ * Reads configuration from environment variables, with defaults, failing fast on values that don't parse. Settings
+ * are read with {@link #get(Setting)}; the name-based readers remain for code not yet moved to a catalogue.
+ */
 public final class Env {
 
   private final Map<String, String> values;
@@ -19,6 +22,12 @@ public final class Env {
 
   public static Env system() {
     return new Env(System.getenv());
+  }
+
+  /** The value of {@code setting}, or its default when unset or blank; a value that does not parse is an error. */
+  public <T> T get(Setting<T> setting) {
+    String text = setting.isSecret() ? secret(setting.name()) : stringOrNull(setting.name());
+    return text == null ? setting.fallback(this) : setting.parse(text);
   }
 
   public String string(String name, String defaultValue) {

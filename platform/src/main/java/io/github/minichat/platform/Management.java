@@ -1,8 +1,6 @@
 package io.github.minichat.platform;
 
 import com.hazelcast.core.HazelcastInstance;
-import io.github.minichat.platform.Env;
-import io.github.minichat.platform.Node;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,8 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Management {
 
-  public static final String PORT_VARIABLE = "CHAT_MANAGEMENT_PORT";
-  public static final String HOST_VARIABLE = "CHAT_MANAGEMENT_HOST";
+  public static final String PORT_VARIABLE = PlatformSettings.MANAGEMENT_PORT.name();
+  public static final String HOST_VARIABLE = PlatformSettings.MANAGEMENT_HOST.name();
   public static final String LIVE_PATH = "/health/live";
   public static final String READY_PATH = "/health/ready";
   public static final String METRICS_PATH = "/metrics";
@@ -64,13 +62,14 @@ public final class Management {
     if (node.clustered()) {
       management.readiness("cluster", () -> clusterMember(node));
     }
-    int port = env.integer(PORT_VARIABLE, defaultPort);
+    int port = env.get(PlatformSettings.MANAGEMENT_PORT.withDefault(defaultPort));
     if (port < 0) {
       LOG.info("Management server off ({}={})", PORT_VARIABLE, port);
       return Future.succeededFuture(management);
     }
     Observability.prometheus();
-    ManagementServer server = new ManagementServer(env.string(HOST_VARIABLE, "0.0.0.0"), port, management);
+    ManagementServer server = new ManagementServer(env.get(PlatformSettings.MANAGEMENT_HOST), port,
+        management);
     return node.vertx().deployVerticle(server).map(id -> {
       management.port = server.actualPort();
       LOG.info("Management server on port {} ({}, {}, {})", management.port, LIVE_PATH, READY_PATH, METRICS_PATH);

@@ -11,12 +11,7 @@ public enum Profile {
   DEV, PROD;
 
   public static Profile from(Env env) {
-    String value = env.string("CHAT_PROFILE", "dev");
-    try {
-      return valueOf(value.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("CHAT_PROFILE must be dev or prod, got '" + value + "'");
-    }
+    return valueOf(env.get(PlatformSettings.PROFILE).toUpperCase(Locale.ROOT));
   }
 
   public boolean isProduction() {
