@@ -6,7 +6,7 @@ import io.github.minichat.platform.Profile;
 import java.time.Duration;
 
 /**
- * Settings of a gateway node, each from an environment variable (see the README's configuration table).
+ * Settings of a gateway node, each from an environment variable of {@link GatewaySettings}.
  *
  * @param profile              dev (quick start, dev-only conveniences) or prod (strict configuration)
  * @param gatewayId            this node's id (the cluster node id), naming its delivery address
@@ -30,7 +30,7 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
   public static final int DEFAULT_SYNC_LIMIT = 100;
 
   public static GatewayConfig from(Env env, String nodeId) {
-    return from(env, nodeId, Runtime.getRuntime().availableProcessors());
+    return from(env, nodeId, env.get(GatewaySettings.INSTANCES));
   }
 
   /**
@@ -41,20 +41,20 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
     Profile profile = Profile.from(env);
     return new GatewayConfig(
         profile,
-        env.string("CHAT_HTTP_HOST", "0.0.0.0"),
-        env.integer("CHAT_HTTP_PORT", 8080),
+        env.get(GatewaySettings.HTTP_HOST),
+        env.get(GatewaySettings.HTTP_PORT),
         nodeId,
-        env.integer("CHAT_GATEWAY_INSTANCES", defaultInstances),
+        env.get(GatewaySettings.INSTANCES.withDefault(defaultInstances)),
         jwtSecret(env, profile),
-        Duration.ofSeconds(env.integer("CHAT_JWT_LEEWAY_S", 30)),
-        env.millis("CHAT_IDLE_TIMEOUT_MS", 60_000),
-        env.integer("CHAT_MAX_PRESENCE_SUBSCRIPTIONS", 200),
-        env.integer("CHAT_MAX_TEXT_LENGTH", 5_000),
-        env.integer("CHAT_MAX_FRAME_BYTES", 64 * 1024),
-        env.integer("CHAT_MAX_BODY_BYTES", 64 * 1024),
-        env.millis("CHAT_BUS_TIMEOUT_MS", 5_000),
-        env.integer("CHAT_SEND_ATTEMPTS", 4),
-        env.millis("CHAT_PUSH_GAP_MS", 200),
+        env.get(GatewaySettings.JWT_LEEWAY),
+        env.get(GatewaySettings.IDLE_TIMEOUT),
+        env.get(GatewaySettings.MAX_PRESENCE_SUBSCRIPTIONS),
+        env.get(GatewaySettings.MAX_TEXT_LENGTH),
+        env.get(GatewaySettings.MAX_FRAME_BYTES),
+        env.get(GatewaySettings.MAX_BODY_BYTES),
+        env.get(GatewaySettings.BUS_TIMEOUT),
+        env.get(GatewaySettings.SEND_ATTEMPTS),
+        env.get(GatewaySettings.PUSH_GAP),
         GatewayLimits.from(env));
   }
 
@@ -63,7 +63,7 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
 
   /** {@code CHAT_JWT_SECRET} or the file named by {@code CHAT_JWT_SECRET_FILE}; the dev secret only in dev. */
   static String jwtSecret(Env env, Profile profile) {
-    String secret = env.secret(UserTokens.SECRET_VARIABLE);
+    String secret = env.get(GatewaySettings.JWT_SECRET);
     if (!profile.isProduction()) {
       return secret == null ? UserTokens.DEV_SECRET : secret;
     }

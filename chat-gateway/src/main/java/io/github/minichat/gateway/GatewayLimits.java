@@ -4,7 +4,7 @@ import io.github.minichat.platform.Env;
 
 /**
  * The limits that keep one client, one user or a slow backend from taking a gateway down, each from an environment
- * variable with a safe default (see SECURITY.md for the reasoning behind each default).
+ * variable of {@link GatewaySettings} with a safe default (SECURITY.md gives the reasoning behind each default).
  *
  * @param maxJsonDepth           nesting depth of a frame or request body
  * @param maxJsonNumberDigits    digits of one JSON number
@@ -34,38 +34,22 @@ public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int frame
 
   public static GatewayLimits from(Env env) {
     return new GatewayLimits(
-        positive(env, "CHAT_MAX_JSON_DEPTH", 16),
-        positive(env, "CHAT_MAX_JSON_NUMBER_DIGITS", 32),
-        positive(env, "CHAT_FRAMES_PER_SECOND", 50),
-        positive(env, "CHAT_FRAME_BURST", 100),
-        positive(env, "CHAT_MESSAGES_PER_MINUTE", 600),
-        positive(env, "CHAT_MESSAGE_BURST", 60),
-        positive(env, "CHAT_HTTP_REQUESTS_PER_SECOND", 20),
-        positive(env, "CHAT_HTTP_BURST", 40),
-        positive(env, "CHAT_RATE_STRIKES", 20),
-        positive(env, "CHAT_MAX_CONNECTIONS_PER_USER", 10),
-        positive(env, "CHAT_MAX_QUEUED_SENDS", 64),
-        positive(env, "CHAT_MAX_WRITE_QUEUE_BYTES", 512 * 1024),
-        positive(env, "CHAT_MAX_PENDING_REQUESTS", 10_000),
-        positive(env, "CHAT_MAX_HISTORY_PAGE", 100),
-        positive(env, "CHAT_MAX_SYNC_PAGE", 500),
-        positive(env, "CHAT_MAX_SYNC_BYTES", 512 * 1024),
-        notNegative(env, "CHAT_MAX_CONNECTIONS", 0));
-  }
-
-  private static int notNegative(Env env, String name, int defaultValue) {
-    int value = env.integer(name, defaultValue);
-    if (value < 0) {
-      throw new IllegalArgumentException(name + " must be 0 (no cap) or positive, got " + value);
-    }
-    return value;
-  }
-
-  private static int positive(Env env, String name, int defaultValue) {
-    int value = env.integer(name, defaultValue);
-    if (value <= 0) {
-      throw new IllegalArgumentException(name + " must be positive, got " + value);
-    }
-    return value;
+        env.get(GatewaySettings.MAX_JSON_DEPTH),
+        env.get(GatewaySettings.MAX_JSON_NUMBER_DIGITS),
+        env.get(GatewaySettings.FRAMES_PER_SECOND),
+        env.get(GatewaySettings.FRAME_BURST),
+        env.get(GatewaySettings.MESSAGES_PER_MINUTE),
+        env.get(GatewaySettings.MESSAGE_BURST),
+        env.get(GatewaySettings.HTTP_REQUESTS_PER_SECOND),
+        env.get(GatewaySettings.HTTP_BURST),
+        env.get(GatewaySettings.RATE_STRIKES),
+        env.get(GatewaySettings.MAX_CONNECTIONS_PER_USER),
+        env.get(GatewaySettings.MAX_QUEUED_SENDS),
+        env.get(GatewaySettings.MAX_WRITE_QUEUE_BYTES),
+        env.get(GatewaySettings.MAX_PENDING_REQUESTS),
+        env.get(GatewaySettings.MAX_HISTORY_PAGE),
+        env.get(GatewaySettings.MAX_SYNC_PAGE),
+        env.get(GatewaySettings.MAX_SYNC_BYTES),
+        env.get(GatewaySettings.MAX_CONNECTIONS));
   }
 }
