@@ -5,6 +5,7 @@ import io.github.minichat.platform.Env;
 import io.github.minichat.gateway.GatewayConfig;
 import io.github.minichat.gateway.GatewayMain;
 import io.github.minichat.message.MessageServiceMain;
+import io.github.minichat.message.Postgres;
 import io.github.minichat.presence.PresenceServiceMain;
 import io.github.minichat.platform.ClusterSettings;
 import io.github.minichat.platform.Node;
@@ -12,13 +13,14 @@ import io.github.minichat.platform.Management;
 import io.github.minichat.platform.Observability;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
+import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The quick start: presence, message service and a gateway in one process on one local event bus, with an
- * embedded PostgreSQL when no database is configured.
+ * The quick start: presence, message service and a gateway in one process on one local event bus; its main starts
+ * an embedded PostgreSQL when no database is configured ({@link QuickStartDatabase}).
  */
 public final class AllInOneMain {
 
@@ -34,8 +36,15 @@ public final class AllInOneMain {
 
   /** As {@link #deploy(Node, Env)}, with the services' readiness conditions added to {@code management}. */
   public static Future<GatewayMain.Drainable> deploy(Node node, Env env, Management management) {
+    return Future.succeededFuture(env).map(Postgres::required)
+        .compose(database -> deploy(node, env, database, management));
+  }
+
+  /** As {@link #deploy(Node, Env, Management)}, the message service on the server {@code database}. */
+  public static Future<GatewayMain.Drainable> deploy(Node node, Env env, PgConnectOptions database,
+                                                    Management management) {
     return PresenceServiceMain.deploy(node, env)
-        .compose(ignored -> MessageServiceMain.deploy(node, env, management))
+        .compose(ignored -> MessageServiceMain.deploy(node, env, database, management))
         .compose(ignored -> GatewayMain.deploy(node.vertx(),
             GatewayConfig.from(env, node.nodeId(), defaultGatewayInstances()), management));
   }
@@ -53,18 +62,28 @@ public final class AllInOneMain {
   public record Running(Node node, GatewayMain.Drainable gateway) {
   }
 
-  /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it. */
+  /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it, on the configured database. */
   public static Future<Running> start(Env env, VertxOptions options) {
     return Node.start(ClusterSettings.from(env, ClusterSettings.OFF), options, PresenceMap::configure)
         .compose(node -> deploy(node, env).map(gateway -> new Running(node, gateway)));
   }
 
+  /** The quick start: the configured database, else an embedded one, stopped after the services. */
   public static void main(String[] args) {
     Env env = Env.system();
     Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
+    QuickStartDatabase database;
+    try {
+      database = QuickStartDatabase.open(env);
+    } catch (Exception e) {
+      LOG.error("minichat failed to start", e);
+      System.exit(1);
+      return;
+    }
     Node.start(ClusterSettings.from(env, ClusterSettings.OFF), Observability.vertxOptions(), PresenceMap::configure)
-        .compose(node -> Management.start(node, env, Management.ALL_IN_ONE_PORT)
-            .compose(management -> deploy(node, env, management)
+        .compose(node -> database.stopWith(node.vertx())
+            .compose(ignored -> Management.start(node, env, Management.ALL_IN_ONE_PORT))
+            .compose(management -> deploy(node, env, database.server(), management)
                 .onSuccess(gateway -> {
                   management.started();
                   node.closeOnShutdown(() -> gateway.drain(drainTime), drainTime);
@@ -72,6 +91,7 @@ public final class AllInOneMain {
         .onSuccess(ignored -> LOG.info("minichat is up"))
         .onFailure(failure -> {
           LOG.error("minichat failed to start", failure);
+          database.close();
           System.exit(1);
         });
   }

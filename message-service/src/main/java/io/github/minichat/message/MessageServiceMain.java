@@ -10,6 +10,7 @@ import io.github.minichat.platform.Observability;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,21 +28,28 @@ public final class MessageServiceMain {
     return deploy(node, env, Management.checksOnly(node.vertx()));
   }
 
-  /**
-   * As {@link #deploy(Node, Env)}, and the service is ready in {@code management} only while PostgreSQL answers.
-   * The route table is loaded before the store starts, so that the first messages are pushed.
-   */
+  /** As {@link #deploy(Node, Env)}, and the service is ready in {@code management} only while PostgreSQL answers. */
   public static Future<String> deploy(Node node, Env env, Management management) {
+    return Future.succeededFuture(env).map(Postgres::required)
+        .compose(database -> deploy(node, env, database, management));
+  }
+
+  /**
+   * As {@link #deploy(Node, Env, Management)}, on the server {@code database} (the launcher's own one, say) rather
+   * than the one the environment names. The route table is loaded before the store starts, so that the first
+   * messages are pushed.
+   */
+  public static Future<String> deploy(Node node, Env env, PgConnectOptions database, Management management) {
     Vertx vertx = node.vertx();
     MessageServiceConfig config = MessageServiceConfig.from(env);
+    PgConnectOptions options = Postgres.tuned(database);
     Future<RouteTable> routes = vertx.executeBlocking(node::hazelcastForState)
         .compose(hazelcast -> RouteTable.open(vertx, hazelcast, node.clustered()));
-    return Postgres.resolve(vertx, env)
-        .compose(options -> Postgres.migrate(vertx, options)
-            .compose(ignored -> routes)
-            .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table),
-                new DeploymentOptions()))
-            .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check)));
+    return Postgres.migrate(vertx, options)
+        .compose(ignored -> routes)
+        .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table),
+            new DeploymentOptions()))
+        .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check));
   }
 
   public static void main(String[] args) {

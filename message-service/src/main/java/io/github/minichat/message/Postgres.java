@@ -1,10 +1,7 @@
 package io.github.minichat.message;
 
 import io.github.minichat.platform.Env;
-import io.github.minichat.platform.Profile;
-import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -16,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the database (configured, or an embedded one started on demand) and brings its schema up to date.
- * Both are start-up steps that block, so both run on a worker thread.
+ * The database the service is given (PG_URL or the PG* variables), the connection settings the store relies on,
+ * and the schema brought up to date (a blocking step, run on a worker thread).
  */
 public final class Postgres {
 
@@ -29,6 +26,16 @@ public final class Postgres {
   /** Whether {@code PG_URL} or the standard {@code PGHOST} variable names a server. */
   public static boolean isConfigured(Env env) {
     return env.stringOrNull("PG_URL") != null || env.stringOrNull("PGHOST") != null;
+  }
+
+  /** The configured server, or a start-up error that says how to configure one. */
+  public static PgConnectOptions required(Env env) {
+    if (!isConfigured(env)) {
+      throw new IllegalArgumentException("No database configured: set PG_URL"
+          + " (postgresql://user:password@host:port/database) or the PG* variables (PGHOST, PGPORT, PGDATABASE,"
+          + " PGUSER); the launcher starts an embedded PostgreSQL for development when none is set");
+    }
+    return configured(env);
   }
 
   /**
@@ -45,7 +52,7 @@ public final class Postgres {
     if (password != null) {
       options.setPassword(password);
     }
-    return tuned(withTls(options, env));
+    return withTls(options, env);
   }
 
   /**
@@ -109,51 +116,12 @@ public final class Postgres {
    * {@code conversations} for a batch of a few dozen keys (their hot rows carry many dead versions that the
    * estimates do not see), which made the store's database time grow with the number of users.
    */
-  private static PgConnectOptions tuned(PgConnectOptions options) {
-    return options.setCachePreparedStatements(true).setPipeliningLimit(256)
+  static PgConnectOptions tuned(PgConnectOptions server) {
+    return new PgConnectOptions(server).setCachePreparedStatements(true).setPipeliningLimit(256)
         .addProperty("enable_seqscan", "off")
         .addProperty("enable_hashjoin", "off")
         .addProperty("enable_mergejoin", "off")
         .addProperty("plan_cache_mode", "force_generic_plan");
-  }
-
-  /**
-   * The configured server if there is one, else an embedded PostgreSQL kept in {@code CHAT_DATA_DIR}/postgres
-   * (default ./data/postgres) and listening on {@code CHAT_EMBEDDED_PG_PORT} (default 54329).
-   */
-  public static Future<PgConnectOptions> resolve(Vertx vertx, Env env) {
-    if (isConfigured(env)) {
-      return Future.succeededFuture(configured(env));
-    }
-    if (Profile.from(env).isProduction()) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "CHAT_PROFILE=prod needs PG_URL or PGHOST: the embedded PostgreSQL is for development only"));
-    }
-    Path dir = Path.of(env.string("CHAT_DATA_DIR", "data")).resolve("postgres").toAbsolutePath();
-    int port = env.integer("CHAT_EMBEDDED_PG_PORT", 54329);
-    LOG.info("No PG_URL or PGHOST set: starting an embedded PostgreSQL in {}", dir);
-    return vertx.executeBlocking(() -> EmbeddedPostgres.start(dir, port).managedByCaller())
-        .compose(server -> vertx.deployVerticle(new EmbeddedServerOwner(server)).map(server))
-        .map(server -> tuned(new PgConnectOptions()
-            .setHost(server.host()).setPort(server.port())
-            .setUser(server.user()).setDatabase(server.database())));
-  }
-
-  /** Stops the embedded server when Vert.x closes: after a graceful shutdown has drained the clients. */
-  private static final class EmbeddedServerOwner extends VerticleBase {
-    private final EmbeddedPostgres server;
-
-    EmbeddedServerOwner(EmbeddedPostgres server) {
-      this.server = server;
-    }
-
-    @Override
-    public Future<?> stop() {
-      return vertx.executeBlocking(() -> {
-        server.close();
-        return null;
-      });
-    }
   }
 
   /** Runs the versioned migrations in db/migration (Flyway takes a database lock, so concurrent starts are safe). */

@@ -2,7 +2,7 @@ package io.github.minichat.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.message.db.EmbeddedPostgres;
+import io.github.minichat.launcher.EmbeddedDatabase;
 import io.github.minichat.message.testing.TestDatabase;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -44,7 +44,7 @@ class PostgresRestartTest {
   private static final int WINDOW = 8;
   private static final Path PG_DIR = Path.of("target", "pg-restart").toAbsolutePath();
 
-  private static EmbeddedPostgres postgres;
+  private static EmbeddedDatabase postgres;
   private static int pgPort;
   private static PgConnectOptions database;
   private static LocalCluster cluster;
@@ -55,7 +55,7 @@ class PostgresRestartTest {
   @BeforeAll
   static void start() throws IOException {
     pgPort = freePort();
-    postgres = EmbeddedPostgres.start(PG_DIR, pgPort);
+    postgres = EmbeddedDatabase.start(PG_DIR, pgPort);
     PgConnectOptions admin = new PgConnectOptions().setHost(postgres.host()).setPort(pgPort)
         .setUser(postgres.user()).setDatabase(postgres.database());
     String name = "t_pg_restart_" + UUID.randomUUID().toString().substring(0, 8);
@@ -106,7 +106,7 @@ class PostgresRestartTest {
       // down until the client has been told to retry at least once
       assertThat(firstError.await(20, TimeUnit.SECONDS)).as("a retryable error frame during the outage").isTrue();
       long told = System.nanoTime();
-      postgres = EmbeddedPostgres.start(PG_DIR, pgPort);
+      postgres = EmbeddedDatabase.start(PG_DIR, pgPort);
       long up = System.nanoTime();
 
       FaultClient.Sends sends = running.get(60, TimeUnit.SECONDS);

@@ -2,11 +2,7 @@ package io.github.minichat.message.testing;
 
 import io.github.minichat.platform.Env;
 import io.github.minichat.message.Postgres;
-import io.github.minichat.message.db.EmbeddedPostgres;
 import io.vertx.pgclient.PgConnectOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -15,8 +11,8 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * A fresh, empty database per test class on a real PostgreSQL: the one named by {@code PG_URL}/{@code PGHOST} if
- * set, else an embedded server started once per test JVM.
+ * A fresh, empty database per test class on the real PostgreSQL that {@code PG_URL} (or {@code PGHOST}) names, as
+ * the services would be configured.
  */
 public final class TestDatabase {
 
@@ -60,17 +56,11 @@ public final class TestDatabase {
   private static synchronized PgConnectOptions server() {
     if (server == null) {
       Env env = Env.system();
-      if (Postgres.isConfigured(env)) {
-        server = Postgres.configured(env);
-      } else {
-        try {
-          EmbeddedPostgres embedded = EmbeddedPostgres.start(Path.of("target", "embedded-postgres").toAbsolutePath(), 0);
-          server = new PgConnectOptions().setHost(embedded.host()).setPort(embedded.port())
-              .setUser(embedded.user()).setDatabase(embedded.database());
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
+      if (!Postgres.isConfigured(env)) {
+        throw new IllegalStateException("These tests need a PostgreSQL server: set PG_URL, for example"
+            + " PG_URL=postgresql://postgres@127.0.0.1:5432/postgres (a user that may create databases)");
       }
+      server = Postgres.configured(env);
     }
     return server;
   }
