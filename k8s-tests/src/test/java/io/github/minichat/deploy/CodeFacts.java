@@ -10,11 +10,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** What the code reads and documents, found by reading the sources (not by trusting a list kept by hand). */
+/**
+ * What the code reads: the settings catalogues, and as a safety net every variable name the sources spell out, so
+ * that a variable read outside a catalogue is still found.
+ */
 final class CodeFacts {
-
-  /** The standard libpq variables, read by {@code PgConnectOptions.fromEnv()} when PG_URL is not set. */
-  static final Set<String> LIBPQ = Set.of("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD");
 
   /** Name-like literals that are no variables: PostgreSQL's marker file in a data folder. */
   private static final Set<String> NOT_VARIABLES = Set.of("PG_VERSION");
@@ -22,14 +22,20 @@ final class CodeFacts {
   private static final Pattern NAME_LITERAL = Pattern.compile("\"((?:CHAT|PG)_[A-Z0-9_]+)\"");
   private static final Pattern SECRET_CALL = Pattern.compile("\\.secret\\(\\s*\"([A-Z0-9_]+)\"");
   private static final Pattern LOGBACK_VARIABLE = Pattern.compile("\\$\\{((?:CHAT|PG)_[A-Z0-9_]+)");
-  private static final Pattern README_NAME = Pattern.compile("`([A-Z][A-Z0-9_]+)`");
 
   private CodeFacts() {
   }
 
-  /** Every environment variable the services read: name literals in main sources, secrets' _FILE forms, logback's. */
+  /** Every environment variable the services read: the catalogues' and any other the sources name. */
   static Set<String> environmentVariables() {
-    Set<String> names = new TreeSet<>(LIBPQ);
+    Set<String> names = new TreeSet<>(SettingsCatalogues.names());
+    names.addAll(namesInCode());
+    return names;
+  }
+
+  /** The variable names main sources spell as literals (secrets' _FILE forms included), and logback.xml's. */
+  static Set<String> namesInCode() {
+    Set<String> names = new TreeSet<>();
     try (Stream<Path> files = Files.walk(Manifests.ROOT)) {
       files.filter(file -> file.toString().contains("/src/main/"))
           .filter(file -> !file.toString().contains("/load-test/"))
@@ -48,21 +54,6 @@ final class CodeFacts {
       throw new UncheckedIOException(e);
     }
     names.removeAll(NOT_VARIABLES);
-    return names;
-  }
-
-  /** The names in the first column of the README's configuration table. */
-  static Set<String> documentedVariables() {
-    Set<String> names = new TreeSet<>();
-    String readme = read(Manifests.ROOT.resolve("README.md"));
-    String table = readme.substring(readme.indexOf("| Variable |"));
-    table = table.substring(0, table.indexOf("\n\n"));
-    for (String row : table.split("\n")) {
-      String[] cells = row.split("\\|");
-      if (cells.length > 1) {
-        collect(README_NAME, cells[1], names);
-      }
-    }
     return names;
   }
 

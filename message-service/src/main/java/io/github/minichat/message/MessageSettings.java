@@ -1,0 +1,48 @@
+package io.github.minichat.message;
+
+import io.github.minichat.platform.Setting;
+import java.time.Duration;
+import java.util.List;
+
+/** The message service's settings: its database, its pool and how it batches sends. */
+public final class MessageSettings {
+
+  public static final Setting<String> PG_URL = Setting.optional("PG_URL",
+      "`postgresql://user:password@host:port/db` of the database (a `jdbc:` prefix is accepted)");
+  public static final Setting<String> PGHOST = Setting.optional("PGHOST",
+      "the standard libpq variables, read when `PG_URL` is unset: the database's host");
+  public static final Setting<String> PGPORT = Setting.optional("PGPORT", "libpq: the database's port");
+  public static final Setting<String> PGDATABASE = Setting.optional("PGDATABASE", "libpq: the database's name");
+  public static final Setting<String> PGUSER = Setting.optional("PGUSER", "libpq: the user");
+  public static final Setting<String> PGPASSWORD = Setting.optional("PGPASSWORD", "libpq: the password");
+  public static final Setting<String> PG_PASSWORD = Setting.secret("PG_PASSWORD",
+      "database password on its own, or from a mounted secret file; overrides the one in `PG_URL`");
+  public static final Setting<String> PG_SSL_MODE = Setting.optional("PG_SSL_MODE",
+          "TLS to PostgreSQL, as libpq's `sslmode`: `disable`, `allow`, `prefer`, `require` (encrypted, certificate"
+              + " not checked), `verify-ca` (signed by a trusted CA), `verify-full` (and naming `PG_URL`'s host,"
+              + " which must then be the server's real name, not an alias); used by the pool and the migrations")
+      .defaultsTo(env -> null, "the URL's `sslmode`, else `disable`");
+  public static final Setting<String> PG_SSL_ROOT_CERT = Setting.optional("PG_SSL_ROOT_CERT",
+      "PEM file of the certificate authorities to trust; required by `verify-ca` and `verify-full`");
+
+  public static final Setting<Integer> PG_POOL_SIZE = Setting.positive("PG_POOL_SIZE", 8,
+      "connections in the message service's pool");
+  public static final Setting<Integer> PG_POOL_WAIT_QUEUE = Setting.positive("PG_POOL_WAIT_QUEUE", 2_000,
+      "requests that may wait for a connection; beyond it requests fail fast with `unavailable`");
+  public static final Setting<Integer> STORE_BATCH_SIZE = Setting.positive("CHAT_STORE_BATCH_SIZE", 256,
+      "most sends (those with a `cid`) stored in one transaction (group commit)");
+  public static final Setting<Integer> STORE_BATCHES_IN_FLIGHT = Setting.positive("CHAT_STORE_BATCHES_IN_FLIGHT", 1,
+      "batches of sends being written at once by one message-service verticle (each holds a pool connection; batches"
+          + " in a row share hot inbox rows, so a second mostly waits on locks)");
+  public static final Setting<Integer> STORE_QUEUE = Setting.positive("CHAT_STORE_QUEUE", 20_000,
+      "sends waiting for a batch before new ones fail fast with `unavailable`");
+  public static final Setting<Duration> PAIR_WINDOW = Setting.millis("CHAT_PAIR_WINDOW_MS", 10_000,
+      "how close a seed client's HTTP send and `say` must be to count as one message");
+
+  public static final List<Setting<?>> ALL = List.of(PG_URL, PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
+      PG_PASSWORD, PG_SSL_MODE, PG_SSL_ROOT_CERT, PG_POOL_SIZE, PG_POOL_WAIT_QUEUE, STORE_BATCH_SIZE,
+      STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW);
+
+  private MessageSettings() {
+  }
+}
