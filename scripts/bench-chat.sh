@@ -5,7 +5,7 @@
 #
 #   scripts/bench-chat.sh [--repeat 3] [--rate 2000] [--users 1000] [--duration 20s] [--warmup 5s]
 #                         [--mode pairs|peers] [--peers 4] [--window 8] [--sweep "500 1000 2000 4000"]
-#                         [--cluster] [--out logs/bench-chat]
+#                         [--cluster] [--out target/bench/chat]
 #
 # By default it starts what it measures: the all-in-one (limits raised, on a fresh database: a new one on the
 # PostgreSQL of PG_URL if set, else an embedded PostgreSQL in a temporary folder) and the echo server (its own JVM),
@@ -24,7 +24,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REPEAT=3 RATE=2000 USERS=1000 DURATION=20s WARMUP=5s MODE=pairs PEERS=4 WINDOW=8 SWEEP="" CLUSTER=0
 CEILING_DURATION="${CEILING_DURATION:-10s}"
 SERVER_WARMUP="${SERVER_WARMUP:-30s}"
-OUT="$ROOT/logs/bench-chat"
+OUT="$ROOT/target/bench/chat"   # reports are build outputs, never committed
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) REPEAT="$2"; shift ;;

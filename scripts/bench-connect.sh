@@ -21,7 +21,7 @@ PAUSE_S="${PAUSE_S:-10}"
 WARMUP_RUNS="${WARMUP_RUNS:-2}"
 # on a shared machine, wait (at most this long) for the CPU to be 85% idle before each run; 0: don't wait
 QUIET_WAIT_S="${QUIET_WAIT_S:-120}"
-OUT="${BENCH_OUT:-$ROOT/logs/bench-connect-$READY_ON}"
+OUT="${BENCH_OUT:-$ROOT/target/bench/connect-$READY_ON}"
 : "${AIO_PID:?set AIO_PID to the all-in-one process id}"
 CLUSTER_PID="$(cat "$ROOT/run/gateway-1.pid")"
 mkdir -p "$OUT"
