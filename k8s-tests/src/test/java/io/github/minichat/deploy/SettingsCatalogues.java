@@ -25,9 +25,8 @@ final class SettingsCatalogues {
    */
   static final List<Setting<?>> LAUNCHER = List.of(
       Setting.text("CHAT_DATA_DIR", "data",
-          "where the embedded PostgreSQL keeps its binaries and data (`<dir>/postgres`), when no database is"
-              + " configured"),
-      Setting.integer("CHAT_EMBEDDED_PG_PORT", 54329, "port of the embedded PostgreSQL (loopback only)"));
+          "where the embedded PostgreSQL keeps its data (`<dir>/postgres`), when no database is configured"),
+      Setting.integer("CHAT_EMBEDDED_PG_PORT", 54329, "port of the embedded PostgreSQL (loopback only; `0`: a free one)"));
 
   static final List<Section> SECTIONS = List.of(
       new Section("Every process: profile, cluster, management server, logs (`PlatformSettings`)", PlatformSettings.ALL),
