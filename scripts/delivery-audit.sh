@@ -17,7 +17,7 @@
 #   --report F    where the audit's table is written (also printed)
 #   --offline     run Maven offline (-o)
 #
-# PostgreSQL: PG_URL (or PGHOST…) if set, else an embedded one (see the README); each run makes a fresh database.
+# PostgreSQL: PG_URL (or PGHOST…) (the tests need a server); each run makes a fresh database.
 # The services' logs go to system-tests/target/cluster-logs/, the test's own output to
 # system-tests/target/surefire-reports/io.github.minichat.systemtest.DeliveryAuditTest-output.txt.
 # Exit status: 0 when the audit passed, else Maven's (1 for a failed audit).

@@ -11,7 +11,7 @@
 # (JVM flags, default -Xmx512m: without a bound the heap grows far past what is live), GATEWAY_JAVA_OPTS (added to
 # the gateways' flags, default those of chat-gateway/Dockerfile that keep the committed heap near the live one),
 # START_TIMEOUT_S (90), STOP_TIMEOUT_S (30), MINICHAT_LOG_DIR (logs),
-# MINICHAT_RUN_DIR (run). Any other CHAT_* variable is passed to every process (see the README's table).
+# MINICHAT_RUN_DIR (run). Any other CHAT_* variable is passed to every process (see docs/configuration.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -103,7 +103,7 @@ const { Emitter } = modules["emitter.js"];
 const { MiniChatError } = modules["errors.js"];
 const { backoffDelay, DEFAULT_BACKOFF } = modules["backoff.js"];
 
-/** Close codes the server uses (see the server's README). */
+/** Close codes the server uses (see the server's docs/protocol.md). */
 const CloseCode = Object.freeze({
   NORMAL: 1000,
   IMPERSONATION: 1008,

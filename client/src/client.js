@@ -2,7 +2,7 @@ import { Emitter } from './emitter.js';
 import { MiniChatError } from './errors.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 
-/** Close codes the server uses (see the server's README). */
+/** Close codes the server uses (see the server's docs/protocol.md). */
 export const CloseCode = Object.freeze({
   NORMAL: 1000,
   IMPERSONATION: 1008,

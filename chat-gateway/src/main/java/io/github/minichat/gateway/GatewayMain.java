@@ -65,7 +65,7 @@ public final class GatewayMain {
 
   public static void main(String[] args) {
     Env env = Env.system();
-    Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
+    Duration drainTime = env.get(GatewaySettings.DRAIN);
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions(), PresenceMap::configure)
         .compose(node -> Management.start(node, env, Management.GATEWAY_PORT)
             .compose(management -> deploy(node.vertx(), GatewayConfig.from(env, node.nodeId()), management)

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * The gateway's meters, under stable names (the README lists them, the Grafana dashboard in {@code k8s/} uses
+ * The gateway's meters, under stable names (docs/operations.md lists them, the Grafana dashboard in {@code k8s/} uses
  * them). They live in Micrometer's global registry, which the management server exposes to Prometheus; where no
  * registry is attached (tests, tools) every call is a cheap no-op.
  *
