@@ -17,10 +17,28 @@ import java.util.List;
  * @param eventBusPort      event bus port (0: any free port)
  * @param eventBusPublicHost address other nodes use to reach this node's event bus
  * @param maxNoHeartbeatSeconds a member silent this long is removed (the bound for a frozen node)
+ * @param minSize           members to see before turning ready
+ * @param joinWaitSeconds   how long a starting member looks for others before forming a cluster alone
+ * @param mergeDelaySeconds pause between looks for a split-off cluster to merge with
+ * @param partitionGroups   {@code member}, {@code node} or {@code zone}: what a backup must not share with its owner
+ * @param nodeName          the machine of this member (null when unknown)
+ * @param zone              the zone of this member (null when unknown)
  */
 public record ClusterSettings(String mode, String name, String host, int port, int portCount, List<String> members,
                               String kubernetesService, String eventBusHost, int eventBusPort,
-                              String eventBusPublicHost, int heartbeatSeconds, int maxNoHeartbeatSeconds) {
+                              String eventBusPublicHost, int heartbeatSeconds, int maxNoHeartbeatSeconds,
+                              int minSize, int joinWaitSeconds, int mergeDelaySeconds, String partitionGroups,
+                              String nodeName, String zone) {
+
+  /** Members grouped by machine or zone need to know theirs: refused at start otherwise. */
+  public ClusterSettings {
+    if ("node".equals(partitionGroups) && nodeName == null) {
+      throw new IllegalArgumentException("CHAT_CLUSTER_PARTITION_GROUPS=node needs CHAT_CLUSTER_NODE_NAME");
+    }
+    if ("zone".equals(partitionGroups) && zone == null) {
+      throw new IllegalArgumentException("CHAT_CLUSTER_PARTITION_GROUPS=zone needs CHAT_CLUSTER_ZONE");
+    }
+  }
 
   public static final String OFF = "off";
   public static final String TCP = "tcp";
@@ -41,7 +59,13 @@ public record ClusterSettings(String mode, String name, String host, int port, i
         env.get(PlatformSettings.EVENTBUS_PORT),
         env.get(PlatformSettings.EVENTBUS_PUBLIC_HOST),
         env.get(PlatformSettings.CLUSTER_HEARTBEAT_S),
-        env.get(PlatformSettings.CLUSTER_MAX_NO_HEARTBEAT_S));
+        env.get(PlatformSettings.CLUSTER_MAX_NO_HEARTBEAT_S),
+        env.get(PlatformSettings.CLUSTER_MIN_SIZE),
+        env.get(PlatformSettings.CLUSTER_JOIN_WAIT_S),
+        env.get(PlatformSettings.CLUSTER_MERGE_DELAY_S),
+        env.get(PlatformSettings.CLUSTER_PARTITION_GROUPS),
+        env.get(PlatformSettings.CLUSTER_NODE_NAME),
+        env.get(PlatformSettings.CLUSTER_ZONE));
   }
 
   public boolean clustered() {

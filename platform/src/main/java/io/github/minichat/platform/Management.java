@@ -1,6 +1,5 @@
 package io.github.minichat.platform;
 
-import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -60,7 +59,8 @@ public final class Management {
   public static Future<Management> start(Node node, Env env, int defaultPort) {
     Management management = new Management(node.vertx());
     if (node.clustered()) {
-      management.readiness("cluster", () -> clusterMember(node));
+      ClusterReadiness cluster = new ClusterReadiness(node, env.get(PlatformSettings.CLUSTER_MIN_SIZE));
+      management.readiness("cluster", cluster::check);
     }
     int port = env.get(PlatformSettings.MANAGEMENT_PORT.withDefault(defaultPort));
     if (port < 0) {
@@ -118,22 +118,5 @@ public final class Management {
 
   HealthChecks ready() {
     return ready;
-  }
-
-  /**
-   * Up while this node's Hazelcast member runs and its partitions are backed up: a new member turns ready only
-   * once the data it owns would survive the loss of another, so a rolling update never outruns the backups.
-   */
-  private static Future<?> clusterMember(Node node) {
-    HazelcastInstance hazelcast = node.hazelcast();
-    return node.vertx().executeBlocking(() -> {
-      if (hazelcast == null || !hazelcast.getLifecycleService().isRunning()) {
-        throw new IllegalStateException("not a cluster member");
-      }
-      if (!hazelcast.getPartitionService().isLocalMemberSafe()) {
-        throw new IllegalStateException("partition backups not in sync yet");
-      }
-      return hazelcast.getCluster().getMembers().size();
-    }, false);
   }
 }

@@ -3,8 +3,10 @@ package io.github.minichat.platform;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.PartitionGroupConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.spi.partitiongroup.PartitionGroupMetaData;
 import io.github.minichat.common.Codecs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -160,6 +162,12 @@ public final class Node {
     Config config = baseConfig(settings.name(), stateSetup);
     config.setProperty("hazelcast.heartbeat.interval.seconds", Integer.toString(settings.heartbeatSeconds()));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", Integer.toString(settings.maxNoHeartbeatSeconds()));
+    // a first deploy's pods start together: look for the others a while before forming a cluster alone, and merge
+    // a split-off cluster within a minute rather than Hazelcast's 5
+    config.setProperty("hazelcast.wait.seconds.before.join", Integer.toString(settings.joinWaitSeconds()));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Integer.toString(settings.mergeDelaySeconds()));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Integer.toString(settings.mergeDelaySeconds()));
+    groupPartitions(config, settings);
     NetworkConfig network = config.getNetworkConfig();
     JoinConfig join = network.getJoin();
     if (ClusterSettings.KUBERNETES.equals(settings.mode())) {
@@ -173,6 +181,26 @@ public final class Node {
       join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
     }
     return config;
+  }
+
+  /**
+   * A backup never shares what it is meant to survive with its owner: with {@code node}, a machine; with
+   * {@code zone}, a zone. Hazelcast reads each member's node and zone from these member attributes.
+   */
+  private static void groupPartitions(Config config, ClusterSettings settings) {
+    PartitionGroupConfig groups = config.getPartitionGroupConfig();
+    switch (settings.partitionGroups()) {
+      case "node" -> {
+        config.getMemberAttributeConfig().setAttribute(PartitionGroupMetaData.PARTITION_GROUP_NODE,
+            settings.nodeName());
+        groups.setEnabled(true).setGroupType(PartitionGroupConfig.MemberGroupType.NODE_AWARE);
+      }
+      case "zone" -> {
+        config.getMemberAttributeConfig().setAttribute(PartitionGroupMetaData.PARTITION_GROUP_ZONE, settings.zone());
+        groups.setEnabled(true).setGroupType(PartitionGroupConfig.MemberGroupType.ZONE_AWARE);
+      }
+      default -> groups.setEnabled(false);
+    }
   }
 
   private static Config baseConfig(String clusterName, Consumer<Config> stateSetup) {

@@ -40,6 +40,25 @@ public final class PlatformSettings {
       "CHAT_CLUSTER_MAX_NO_HEARTBEAT_S", 5,
       "a member silent this long is dropped: the bound for a frozen member (a killed one goes in about 0.5 s)");
 
+  public static final Setting<Integer> CLUSTER_MIN_SIZE = Setting.positive("CHAT_CLUSTER_MIN_SIZE", 1,
+      "members a process must see before it turns ready: at a first deploy, pods that found no one yet stay out of"
+          + " traffic instead of serving a cluster of their own");
+  public static final Setting<Integer> CLUSTER_JOIN_WAIT_S = Setting.integer("CHAT_CLUSTER_JOIN_WAIT_S", 0,
+      "seconds a starting member looks for others before it forms a cluster alone")
+      .defaultsTo(env -> ClusterSettings.KUBERNETES.equals(env.get(CLUSTER.withDefault(ClusterSettings.TCP))) ? 5 : 0,
+          "`5` in `kubernetes` mode (pods of a first deploy start together and their DNS entries come late), else `0`")
+      .requiring(seconds -> seconds >= 0, "zero or more");
+  public static final Setting<Integer> CLUSTER_MERGE_DELAY_S = Setting.positive("CHAT_CLUSTER_MERGE_DELAY_S", 30,
+      "seconds between looks for another cluster of the same name to merge with, after a split");
+  public static final Setting<String> CLUSTER_PARTITION_GROUPS = Setting.oneOf("CHAT_CLUSTER_PARTITION_GROUPS",
+      List.of("member", "node", "zone"), "member",
+      "where the backup of a presence entry may live: on any other `member`, on another Kubernetes `node`"
+          + " (`CHAT_CLUSTER_NODE_NAME`), in another `zone` (`CHAT_CLUSTER_ZONE`); with one node or zone there is no"
+          + " backup, so keep `member` there");
+  public static final Setting<String> CLUSTER_NODE_NAME = Setting.optional("CHAT_CLUSTER_NODE_NAME",
+      "the machine this member runs on (in Kubernetes `spec.nodeName`, through the downward API)");
+  public static final Setting<String> CLUSTER_ZONE = Setting.optional("CHAT_CLUSTER_ZONE",
+      "the availability zone this member runs in (set per node pool)");
   public static final Setting<Integer> MANAGEMENT_PORT = Setting.integer("CHAT_MANAGEMENT_PORT",
           Management.GATEWAY_PORT,
           "port of the management server (`/health/live`, `/health/ready`, `/metrics`); `0` picks a free port (and"
@@ -60,7 +79,8 @@ public final class PlatformSettings {
 
   public static final List<Setting<?>> ALL = List.of(PROFILE, CLUSTER, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT,
       CLUSTER_PORT_COUNT, CLUSTER_MEMBERS, K8S_SERVICE_DNS, EVENTBUS_HOST, EVENTBUS_PORT, EVENTBUS_PUBLIC_HOST,
-      CLUSTER_HEARTBEAT_S, CLUSTER_MAX_NO_HEARTBEAT_S, MANAGEMENT_PORT, MANAGEMENT_HOST, LOG_FORMAT, LOG_LEVEL);
+      CLUSTER_HEARTBEAT_S, CLUSTER_MAX_NO_HEARTBEAT_S, CLUSTER_MIN_SIZE, CLUSTER_JOIN_WAIT_S, CLUSTER_MERGE_DELAY_S,
+      CLUSTER_PARTITION_GROUPS, CLUSTER_NODE_NAME, CLUSTER_ZONE, MANAGEMENT_PORT, MANAGEMENT_HOST, LOG_FORMAT, LOG_LEVEL);
 
   private PlatformSettings() {
   }

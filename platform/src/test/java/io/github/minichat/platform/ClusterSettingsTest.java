@@ -56,4 +56,39 @@ class ClusterSettingsTest {
     assertThatThrownBy(() -> ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER", "multicast")), ClusterSettings.OFF))
         .hasMessageContaining("CHAT_CLUSTER");
   }
+
+  @Test
+  @DisplayName("kubernetes mode waits for the others before forming a cluster; a split merges within the merge delay")
+  void formation() {
+    Config k8s = Node.hazelcastConfig(ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER", "kubernetes")),
+        ClusterSettings.OFF), state -> { });
+    assertThat(k8s.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("5");
+    assertThat(k8s.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("30");
+    Config tcp = Node.hazelcastConfig(ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER_JOIN_WAIT_S", "2",
+        "CHAT_CLUSTER_MERGE_DELAY_S", "10")), ClusterSettings.TCP), state -> { });
+    assertThat(tcp.getProperty("hazelcast.wait.seconds.before.join")).isEqualTo("2");
+    assertThat(tcp.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("10");
+    assertThatThrownBy(() -> ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER_JOIN_WAIT_S", "-1")),
+        ClusterSettings.TCP)).hasMessageContaining("CHAT_CLUSTER_JOIN_WAIT_S");
+  }
+
+  @Test
+  @DisplayName("partition groups by node or zone put each member's node or zone where Hazelcast reads it")
+  void partitionGroups() {
+    Config byNode = Node.hazelcastConfig(ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER_PARTITION_GROUPS", "node",
+        "CHAT_CLUSTER_NODE_NAME", "worker-3")), ClusterSettings.TCP), state -> { });
+    assertThat(byNode.getPartitionGroupConfig().isEnabled()).isTrue();
+    assertThat(byNode.getPartitionGroupConfig().getGroupType())
+        .isEqualTo(com.hazelcast.config.PartitionGroupConfig.MemberGroupType.NODE_AWARE);
+    assertThat(byNode.getMemberAttributeConfig().getAttribute("hazelcast.partition.group.node")).isEqualTo("worker-3");
+
+    Config byZone = Node.hazelcastConfig(ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER_PARTITION_GROUPS", "zone",
+        "CHAT_CLUSTER_ZONE", "eu-1b")), ClusterSettings.TCP), state -> { });
+    assertThat(byZone.getMemberAttributeConfig().getAttribute("hazelcast.partition.group.zone")).isEqualTo("eu-1b");
+
+    assertThat(Node.hazelcastConfig(ClusterSettings.from(new Env(Map.of()), ClusterSettings.TCP), state -> { })
+        .getPartitionGroupConfig().isEnabled()).isFalse();
+    assertThatThrownBy(() -> ClusterSettings.from(new Env(Map.of("CHAT_CLUSTER_PARTITION_GROUPS", "node")),
+        ClusterSettings.TCP)).hasMessageContaining("CHAT_CLUSTER_NODE_NAME");
+  }
 }
