@@ -13,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,12 +22,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Stores a batch of sends that carry a cid in one transaction (group commit): one commit per message caps the
- * write rate near 5-8k messages/s here, a batch of simple set-based statements goes far past it. Each statement is
- * small and prepared once per connection, with a plan that does not depend on its arguments. The statements are
- * pipelined into two round trips, bump-and-read then insert-and-commit (four when the batch opens a conversation or
- * an inbox, see {@link #bumpAndWrite}): every round trip costs a wake-up of the backend and of the event loop, and
- * on a busy machine those waits, not the statements, made most of a batch's time.
+ * Stores every send, a batch of sends in one transaction (group commit; a lone send is a batch of one): one commit per
+ * message caps the write rate near 5-8k messages/s here, a batch of simple set-based statements goes far past it. Each
+ * statement is small and prepared once per connection, with a plan that does not depend on its arguments. The
+ * statements are pipelined into two round trips, bump-and-read then insert-and-commit (four when the batch opens a
+ * conversation or an inbox, see {@link #bumpAndWrite}): every round trip costs a wake-up of the backend and of the
+ * event loop, and on a busy machine those waits, not the statements, made most of a batch's time.
  *
  * <p>The counters are moved forward first, by as much as the batch would take if no message repeated an earlier
  * one: that one update locks each row and returns its new value, from which the numbers of the batch follow. A
@@ -35,18 +36,21 @@ import java.util.TreeMap;
  * does repeat one (rare: a client resending after a lost ack), the counters are set back to what was really used
  * before the commit.
  *
- * <p>Same guarantees as {@code chat_send}, message by message:
+ * <p>Guarantees, message by message:
  * <ul>
  *   <li>gapless {@code seq} per conversation and gapless cursors per inbox, in batch order (a socket never has two
  *       sends in flight, so each sender's order holds);</li>
  *   <li>idempotent by (sender, cid), checked once the conversation locks are held, so a concurrent batch with the
  *       same cid has committed by then; a cid reused for a different message fails that message only;</li>
+ *   <li>a send without a cid that is the twin of one just stored (a seed client stores over HTTP and shows over the
+ *       socket: same sender, peer and text, the other origin, within the pair window) is that message, answered as
+ *       a repeat, and each message has one twin at most;</li>
  *   <li>the unread total and its version change in the same transaction as the rows.</li>
  * </ul>
- * Locks are taken in one global order, conversation rows by (user_lo, user_hi) and then inbox rows by user, the
- * order {@code chat_send} uses too, so writers never deadlock: each bump is a nested loop over its sorted key array
- * (hash and merge joins are off on these connections, see {@link Postgres}), so it locks rows in array order. The
- * caller passes each (sender, cid) at most once.
+ * Locks are taken in one global order, conversation rows by (user_lo, user_hi) and then inbox rows by user, so
+ * writers never deadlock: each bump is a nested loop over its sorted key array (hash and merge joins are off on
+ * these connections, see {@link Postgres}), so it locks rows in array order. The caller passes each (sender, cid)
+ * at most once, a missing cid counting as one (so a batch holds one send without a cid per sender).
  *
  * <p>One message never fails the others: when a batch's transaction fails for a reason that is not transient (a
  * value the database refuses, a cid taken by a concurrent batch of another conversation), nothing of it was stored,
@@ -70,6 +74,16 @@ final class BatchStore {
       "SELECT m.id, m.seq, m.from_id, m.to_id, m.body, m.is_read, m.created_at, m.sender_cursor,"
           + " m.recipient_cursor, m.cid FROM messages m"
           + " JOIN unnest($1::int8[], $2::text[]) AS u(f, c) ON m.from_id = u.f AND m.cid = u.c";
+  // The newest unpaired twin of each send without a cid, looked up under the conversation lock like the repeats.
+  private static final String FIND_TWINS =
+      "SELECT t.id, t.seq, t.from_id, t.to_id, t.body, t.is_read, t.created_at, t.sender_cursor, t.recipient_cursor,"
+          + " t.cid FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[]) AS u(lo, hi, f, b, o)"
+          + " CROSS JOIN LATERAL (SELECT * FROM messages m WHERE m.user_lo = u.lo AND m.user_hi = u.hi"
+          + " AND m.from_id = u.f AND m.cid IS NULL AND m.origin <> u.o::\"char\" AND NOT m.paired AND m.body = u.b"
+          + " AND m.created_at > clock_timestamp() - $6::float8 * interval '1 millisecond'"
+          + " ORDER BY m.id DESC LIMIT 1) t";
+  private static final String PAIR =
+      "UPDATE messages SET paired = true WHERE id = ANY($1::int8[])";
   private static final String INSERT_MESSAGES =
       "INSERT INTO messages (user_lo, user_hi, seq, from_id, to_id, body, cid, origin, is_read, sender_cursor,"
           + " recipient_cursor)"
@@ -108,20 +122,36 @@ final class BatchStore {
     }
   }
 
-  /** An inbox's counters as they stood before the batch, moved forward message by message. */
-  private static final class Inbox {
-    long cursor;
-    long unread;
-    long version;
+  /**
+   * How far a batch moves an inbox's counters if none of its messages repeats an earlier one: the cursor by the
+   * messages in and out, the unread total (and its version) by the messages in that arrive unread.
+   */
+  private record InboxStep(long cursor, long unread) {
+    InboxStep plus(InboxStep other) {
+      return new InboxStep(cursor + other.cursor, unread + other.unread);
+    }
+  }
+
+  /** Where an inbox's counters stand: its cursor, its unread total and that total's version. */
+  private record InboxCounters(long cursor, long unread, long version) {
+    /** After one more message in or out of the inbox ({@code unreadArrival}: one in that arrives unread). */
+    InboxCounters next(boolean unreadArrival) {
+      return unreadArrival
+          ? new InboxCounters(cursor + 1, unread + 1, version + 1)
+          : new InboxCounters(cursor + 1, unread, version);
+    }
   }
 
   /** A batch's first attempt met a conversation or an inbox that does not exist yet (never leaves this class). */
   private static final VertxException ROWS_MISSING = new VertxException("rows missing: create them first", true);
 
   private final Pool pool;
+  private final Duration pairWindow;
 
-  BatchStore(Pool pool) {
+  /** {@code pairWindow}: how close a seed client's two sends of one message must be to count as one. */
+  BatchStore(Pool pool, Duration pairWindow) {
     this.pool = pool;
+    this.pairWindow = pairWindow;
   }
 
   /**
@@ -168,30 +198,26 @@ final class BatchStore {
 
   /**
    * The conversations and inboxes of a batch, sorted in the global lock order, with how far the batch moves each
-   * counter if none of its messages repeats an earlier one: a conversation's seq by its messages, an inbox's cursor
-   * by the messages in and out, its unread total (and version) by the messages in that arrive unread.
+   * counter if none of its messages repeats an earlier one: a conversation's seq by its messages, an inbox's
+   * counters by {@link InboxStep}. Also the sends that may repeat an earlier message: those with a cid (by sender
+   * and cid) and those without (by their twin).
    */
-  private record Keys(TreeMap<Conversation, Long> seqSteps, TreeMap<Long, long[]> inboxSteps, Long[] from,
-                      String[] cid) {
-    private static final int CURSOR = 0;
-    private static final int UNREAD = 1;
+  private record Keys(TreeMap<Conversation, Long> seqSteps, TreeMap<Long, InboxStep> inboxSteps,
+                      List<SendMessage> withCid, List<SendMessage> withoutCid) {
 
     static Keys of(List<Item> items) {
       TreeMap<Conversation, Long> seqSteps = new TreeMap<>();
-      TreeMap<Long, long[]> inboxSteps = new TreeMap<>();
+      TreeMap<Long, InboxStep> inboxSteps = new TreeMap<>();
+      List<SendMessage> withCid = new ArrayList<>();
+      List<SendMessage> withoutCid = new ArrayList<>();
       for (Item item : items) {
         SendMessage request = item.request();
         seqSteps.merge(Conversation.of(request), 1L, Long::sum);
-        inboxSteps.computeIfAbsent(request.fromId(), user -> new long[2])[CURSOR]++;
-        long[] recipient = inboxSteps.computeIfAbsent(request.toId(), user -> new long[2]);
-        recipient[CURSOR]++;
-        if (!item.readOnArrival()) {
-          recipient[UNREAD]++;
-        }
+        inboxSteps.merge(request.fromId(), new InboxStep(1, 0), InboxStep::plus);
+        inboxSteps.merge(request.toId(), new InboxStep(1, item.readOnArrival() ? 0 : 1), InboxStep::plus);
+        (request.cid() != null ? withCid : withoutCid).add(request);
       }
-      return new Keys(seqSteps, inboxSteps,
-          items.stream().map(item -> item.request().fromId()).toArray(Long[]::new),
-          items.stream().map(item -> item.request().cid()).toArray(String[]::new));
+      return new Keys(seqSteps, inboxSteps, withCid, withoutCid);
     }
 
     Long[] lo() {
@@ -215,30 +241,42 @@ final class BatchStore {
     }
 
     Tuple bumpInboxArguments() {
-      return arrays(userIds(), inboxSteps.values().stream().map(steps -> steps[CURSOR]).toArray(Long[]::new),
-          inboxSteps.values().stream().map(steps -> steps[UNREAD]).toArray(Long[]::new));
+      return arrays(userIds(), inboxSteps.values().stream().map(InboxStep::cursor).toArray(Long[]::new),
+          inboxSteps.values().stream().map(InboxStep::unread).toArray(Long[]::new));
+    }
+
+    Tuple repeatArguments() {
+      return arrays(withCid.stream().map(SendMessage::fromId).toArray(Long[]::new),
+          withCid.stream().map(SendMessage::cid).toArray(String[]::new));
+    }
+
+    Tuple twinArguments(Duration pairWindow) {
+      return Tuple.from(new Object[] {
+          withoutCid.stream().map(request -> Conversation.of(request).lo()).toArray(Long[]::new),
+          withoutCid.stream().map(request -> Conversation.of(request).hi()).toArray(Long[]::new),
+          withoutCid.stream().map(SendMessage::fromId).toArray(Long[]::new),
+          withoutCid.stream().map(SendMessage::text).toArray(String[]::new),
+          withoutCid.stream().map(BatchStore::origin).toArray(String[]::new),
+          (double) pairWindow.toMillis()});
     }
 
     /** Each conversation's last seq before the batch, from the value its bump returned. */
-    TreeMap<Conversation, long[]> seqsBefore(RowSet<Row> bumped) {
-      TreeMap<Conversation, long[]> before = new TreeMap<>();
+    TreeMap<Conversation, Long> seqsBefore(RowSet<Row> bumped) {
+      TreeMap<Conversation, Long> before = new TreeMap<>();
       bumped.forEach(row -> {
         Conversation conversation = new Conversation(row.getLong(0), row.getLong(1));
-        before.put(conversation, new long[] {row.getLong(2) - seqSteps.get(conversation)});
+        before.put(conversation, row.getLong(2) - seqSteps.get(conversation));
       });
       return before;
     }
 
     /** Each inbox's counters before the batch, from the values its bump returned. */
-    TreeMap<Long, Inbox> inboxesBefore(RowSet<Row> bumped) {
-      TreeMap<Long, Inbox> before = new TreeMap<>();
+    TreeMap<Long, InboxCounters> inboxesBefore(RowSet<Row> bumped) {
+      TreeMap<Long, InboxCounters> before = new TreeMap<>();
       bumped.forEach(row -> {
-        long[] steps = inboxSteps.get(row.getLong(0));
-        Inbox inbox = new Inbox();
-        inbox.cursor = row.getLong(1) - steps[CURSOR];
-        inbox.unread = row.getLong(2) - steps[UNREAD];
-        inbox.version = row.getLong(3) - steps[UNREAD];
-        before.put(row.getLong(0), inbox);
+        InboxStep step = inboxSteps.get(row.getLong(0));
+        before.put(row.getLong(0), new InboxCounters(row.getLong(1) - step.cursor(), row.getLong(2) - step.unread(),
+            row.getLong(3) - step.unread()));
       });
       return before;
     }
@@ -249,8 +287,8 @@ final class BatchStore {
    * attempt does not try to create them (two statements and an index probe per row saved); if a row is missing it
    * rolls back and fails with {@link #ROWS_MISSING}, and the second attempt creates the rows before bumping them.
    */
-  private static Future<List<Future<ChatStore.Stored>>> bumpAndWrite(SqlConnection connection, List<Item> items,
-                                                                     Keys keys, boolean createRows) {
+  private Future<List<Future<ChatStore.Stored>>> bumpAndWrite(SqlConnection connection, List<Item> items, Keys keys,
+                                                              boolean createRows) {
     // Round trip 1: BEGIN and the statements that (create,) bump and read the rows leave together (pipelined).
     // None needs another's result, and the backend runs them in order: the repeats are looked up under the locks.
     Future<RowSet<Row>> begun = connection.query("BEGIN").execute();
@@ -263,15 +301,19 @@ final class BatchStore {
         ? connection.preparedQuery(CREATE_INBOXES).execute(arrays(keys.userIds()))
         : Future.succeededFuture();
     Future<RowSet<Row>> inboxesBumped = connection.preparedQuery(BUMP_INBOXES).execute(keys.bumpInboxArguments());
-    Future<RowSet<Row>> repeatsFound = connection.preparedQuery(FIND_REPEATS).execute(arrays(keys.from(), keys.cid()));
-    return Future.all(begun, conversationsCreated, conversationsBumped, inboxesCreated, inboxesBumped, repeatsFound)
+    Future<RowSet<Row>> repeatsFound = keys.withCid().isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(FIND_REPEATS).execute(keys.repeatArguments());
+    Future<RowSet<Row>> twinsFound = keys.withoutCid().isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(FIND_TWINS).execute(keys.twinArguments(pairWindow));
+    return Future.all(List.of(begun, conversationsCreated, conversationsBumped, inboxesCreated, inboxesBumped,
+            repeatsFound, twinsFound))
         .compose(bumped -> {
           if (conversationsBumped.result().size() < keys.seqSteps().size()
               || inboxesBumped.result().size() < keys.inboxSteps().size()) {
             return Future.failedFuture(ROWS_MISSING);
           }
           return write(connection, items, keys.seqsBefore(conversationsBumped.result()),
-              keys.inboxesBefore(inboxesBumped.result()), repeats(repeatsFound.result()));
+              keys.inboxesBefore(inboxesBumped.result()), earlier(repeatsFound.result(), twinsFound.result()));
         })
         // after missing rows or a failure in round trip 1 the transaction is still open (after a failure in round
         // trip 2, this ROLLBACK finds none and only warns): it must end before the connection is used again
@@ -279,13 +321,36 @@ final class BatchStore {
             .transform(ignored -> Future.failedFuture(failure)));
   }
 
-  private static Map<String, ChatMessage> repeats(RowSet<Row> rows) {
-    Map<String, ChatMessage> repeats = new HashMap<>();
-    rows.forEach(row -> {
-      ChatMessage message = ChatStore.toMessage(row);
-      repeats.put(key(message.fromId(), message.cid()), message);
-    });
-    return repeats;
+  /** The stored messages that sends of the batch repeat: by (sender, cid), and by sender for the twins. */
+  private record Earlier(Map<String, ChatMessage> byCid, Map<Long, ChatMessage> twinBySender) {
+    /** The message {@code request} repeats, if any. */
+    ChatMessage of(SendMessage request) {
+      return request.cid() != null
+          ? byCid.get(key(request.fromId(), request.cid()))
+          : twinBySender.get(request.fromId());
+    }
+  }
+
+  private static Earlier earlier(RowSet<Row> repeats, RowSet<Row> twins) {
+    Map<String, ChatMessage> byCid = new HashMap<>();
+    if (repeats != null) {
+      repeats.forEach(row -> {
+        ChatMessage message = ChatStore.toMessage(row);
+        byCid.put(key(message.fromId(), message.cid()), message);
+      });
+    }
+    Map<Long, ChatMessage> twinBySender = new HashMap<>();
+    if (twins != null) {
+      twins.forEach(row -> {
+        ChatMessage message = ChatStore.toMessage(row);
+        twinBySender.put(message.fromId(), message);
+      });
+    }
+    return new Earlier(byCid, twinBySender);
+  }
+
+  private static String origin(SendMessage request) {
+    return request.origin() == Origin.HTTP ? "H" : "W";
   }
 
   /** One parameter per array (Tuple.of would spread a lone array over several parameters). */
@@ -298,57 +363,63 @@ final class BatchStore {
   }
 
   /**
-   * Numbers the new messages in batch order from the counters as they stood before the batch, inserts them, sets
-   * the counters back if some messages were repeats (the bumps counted them), and commits.
+   * Numbers the new messages in batch order from the counters as they stood before the batch, inserts them, marks
+   * the twins found paired, sets the counters back if some messages were repeats (the bumps counted them), and
+   * commits.
    */
   private static Future<List<Future<ChatStore.Stored>>> write(SqlConnection connection, List<Item> items,
-      TreeMap<Conversation, long[]> seqs, TreeMap<Long, Inbox> inboxes, Map<String, ChatMessage> repeats) {
+      TreeMap<Conversation, Long> seqs, TreeMap<Long, InboxCounters> inboxes, Earlier earlier) {
     int size = items.size();
     List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
     List<Integer> fresh = new ArrayList<>(size);
     List<ChatMessage> numbered = new ArrayList<>(size);
     List<UnreadCount> unread = new ArrayList<>(size);
+    List<Long> twins = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       SendMessage request = items.get(i).request();
-      ChatMessage repeat = repeats.get(key(request.fromId(), request.cid()));
+      ChatMessage repeat = earlier.of(request);
       if (repeat != null) {
-        outcomes.add(repeat.toId() == request.toId() && repeat.data().equals(request.text())
-            ? Future.succeededFuture(new ChatStore.Stored(repeat, true, new UnreadCount(request.toId(), 0, 0)))
-            : Future.failedFuture(new ChatException(ChatError.CID_CONFLICT,
-                "cid " + request.cid() + " was already used for a different message")));
+        outcomes.add(repeatOutcome(request, repeat));
+        if (request.cid() == null) {
+          twins.add(repeat.id());
+        }
         continue;
       }
       outcomes.add(null);
       boolean read = items.get(i).readOnArrival();
-      long seq = ++seqs.get(Conversation.of(request))[0];
-      Inbox sender = inboxes.get(request.fromId());
-      Inbox recipient = inboxes.get(request.toId());
-      long senderCursor = ++sender.cursor;
-      long recipientCursor = ++recipient.cursor;
-      if (!read) {
-        recipient.unread++;
-        recipient.version++;
-      }
+      long seq = seqs.merge(Conversation.of(request), 1L, Long::sum);
+      InboxCounters sender = inboxes.compute(request.fromId(), (user, counters) -> counters.next(false));
+      InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(!read));
       fresh.add(i);
-      numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0, senderCursor,
-          recipientCursor, request.cid()));
-      unread.add(new UnreadCount(request.toId(), recipient.unread, recipient.version));
+      numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0,
+          sender.cursor(), recipient.cursor(), request.cid()));
+      unread.add(new UnreadCount(request.toId(), recipient.unread(), recipient.version()));
     }
-    if (fresh.isEmpty()) {
+    if (fresh.isEmpty() && twins.isEmpty()) {
       // all repeats: nothing to store, and the bumps are undone with the transaction
       return connection.query("ROLLBACK").execute().map(outcomes);
     }
-    // Round trip 2: the insert (and the corrections) and COMMIT, pipelined. Should a statement fail, PostgreSQL rolls
-    // the transaction back at that COMMIT (which then succeeds as a ROLLBACK), so nothing counts as stored unless all
-    // succeed.
-    Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_MESSAGES)
-        .execute(insertArguments(items, fresh, numbered));
+    // Round trip 2: the insert (and the pairing and the corrections) and COMMIT, pipelined. Should a statement fail,
+    // PostgreSQL rolls the transaction back at that COMMIT (which then succeeds as a ROLLBACK), so nothing counts as
+    // stored unless all succeed.
+    Future<RowSet<Row>> inserted = fresh.isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(INSERT_MESSAGES).execute(insertArguments(items, fresh, numbered));
+    Future<RowSet<Row>> paired = twins.isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(PAIR).execute(arrays(twins.toArray(Long[]::new)));
     Future<?> corrected = fresh.size() == size ? Future.succeededFuture() : Future.all(
         connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs)),
         connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes)));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(inserted, corrected, committed)
-        .map(ignored -> stored(inserted.result(), outcomes, fresh, numbered, unread));
+    return Future.all(inserted, paired, corrected, committed)
+        .map(ignored -> fresh.isEmpty() ? outcomes : stored(inserted.result(), outcomes, fresh, numbered, unread));
+  }
+
+  /** A send that repeats a stored message is answered with it, unless it reuses a cid for a different message. */
+  private static Future<ChatStore.Stored> repeatOutcome(SendMessage request, ChatMessage repeat) {
+    return repeat.toId() == request.toId() && repeat.data().equals(request.text())
+        ? Future.succeededFuture(new ChatStore.Stored(repeat, true, new UnreadCount(request.toId(), 0, 0)))
+        : Future.failedFuture(new ChatException(ChatError.CID_CONFLICT,
+            "cid " + request.cid() + " was already used for a different message"));
   }
 
   /**
@@ -395,7 +466,7 @@ final class BatchStore {
       to[k] = message.toId();
       body[k] = message.data();
       cid[k] = message.cid();
-      origin[k] = items.get(fresh.get(k)).request().origin() == Origin.HTTP ? "H" : "W";
+      origin[k] = origin(items.get(fresh.get(k)).request());
       read[k] = message.read();
       senderCursor[k] = message.senderCursor();
       recipientCursor[k] = message.recipientCursor();
@@ -404,17 +475,17 @@ final class BatchStore {
   }
 
   /** Each conversation's last seq as the batch really used it. */
-  private static Tuple conversationArguments(TreeMap<Conversation, long[]> seqs) {
+  private static Tuple conversationArguments(TreeMap<Conversation, Long> seqs) {
     return arrays(seqs.keySet().stream().map(Conversation::lo).toArray(Long[]::new),
         seqs.keySet().stream().map(Conversation::hi).toArray(Long[]::new),
-        seqs.values().stream().map(last -> last[0]).toArray(Long[]::new));
+        seqs.values().toArray(Long[]::new));
   }
 
   /** Each inbox's counters as the batch really moved them. */
-  private static Tuple inboxArguments(TreeMap<Long, Inbox> inboxes) {
+  private static Tuple inboxArguments(TreeMap<Long, InboxCounters> inboxes) {
     return arrays(inboxes.keySet().toArray(Long[]::new),
-        inboxes.values().stream().map(inbox -> inbox.cursor).toArray(Long[]::new),
-        inboxes.values().stream().map(inbox -> inbox.unread).toArray(Long[]::new),
-        inboxes.values().stream().map(inbox -> inbox.version).toArray(Long[]::new));
+        inboxes.values().stream().map(InboxCounters::cursor).toArray(Long[]::new),
+        inboxes.values().stream().map(InboxCounters::unread).toArray(Long[]::new),
+        inboxes.values().stream().map(InboxCounters::version).toArray(Long[]::new));
   }
 }

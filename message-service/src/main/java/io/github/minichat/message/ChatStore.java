@@ -6,8 +6,6 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxState;
-import io.github.minichat.common.Origin;
-import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
@@ -19,7 +17,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,9 +27,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * All SQL of the message service, over the reactive pool. The write paths are single calls to the
- * {@code chat_send} and {@code chat_mark_read} functions (see the migrations), so each is one round trip and one
- * transaction.
+ * The message service's reads and read marks, over the reactive pool, and the error translation that the writes
+ * share; sends are stored by {@link BatchStore}. A read mark is one call to the {@code chat_mark_read} function (see
+ * the migrations): one round trip, one transaction.
  */
 final class ChatStore {
 
@@ -40,8 +37,6 @@ final class ChatStore {
 
   private static final String MESSAGE_COLUMNS =
       "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid";
-
-  private static final String SEND = "SELECT * FROM chat_send($1, $2, $3, $4, $5::text::\"char\", $6, $7::float8 * interval '1 millisecond')";
 
   private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
 
@@ -70,31 +65,14 @@ final class ChatStore {
   private static final String INBOX =
       "SELECT last_cursor, unread, unread_version FROM inboxes WHERE user_id = $1";
 
-  private static final String CID_CONFLICT_STATE = "MC409";
-
   private final Pool pool;
-  private final Duration pairWindow;
 
-  ChatStore(Pool pool, Duration pairWindow) {
+  ChatStore(Pool pool) {
     this.pool = pool;
-    this.pairWindow = pairWindow;
   }
 
-  /** The outcome of {@link #send}: the message, whether it repeated one, and the recipient's unread count. */
+  /** The outcome of a send: the message, whether it repeated one, and the recipient's unread count. */
   record Stored(ChatMessage message, boolean duplicate, UnreadCount recipientUnread) {
-  }
-
-  Future<Stored> send(SendMessage request, boolean readOnArrival) {
-    Tuple args = Tuple.of(request.fromId(), request.toId(), request.text(), request.cid(),
-        request.origin() == Origin.HTTP ? "H" : "W", readOnArrival, pairWindow.toMillis());
-    return pool.preparedQuery(SEND).execute(args)
-        .recover(ChatStore::translate)
-        .map(rows -> {
-          Row row = rows.iterator().next();
-          ChatMessage message = toMessage(row);
-          return new Stored(message, row.getBoolean("duplicate"),
-              new UnreadCount(request.toId(), row.getLong("unread"), row.getLong("unread_version")));
-        });
   }
 
   Future<UnreadCount> markRead(long userId, long peer, Long upTo) {
@@ -199,9 +177,6 @@ final class ChatStore {
       // e.g. 22021 (a NUL character), 22P05 (untranslatable character): the message, not the store, is at fault
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD,
           "the message holds a value that cannot be stored (cid and data must be valid text without NUL)"));
-    }
-    if (failure instanceof PgException pg && CID_CONFLICT_STATE.equals(pg.getSqlState())) {
-      return Future.failedFuture(new ChatException(ChatError.CID_CONFLICT, pg.getErrorMessage()));
     }
     if (failure instanceof PgException pg && "23505".equals(pg.getSqlState())) {
       // two concurrent sends with one cid to different peers: the unique index caught the second

@@ -67,8 +67,8 @@ public final class MessageStoreVerticle extends VerticleBase {
         .connectingTo(connectOptions)
         .using(vertx)
         .build();
-    store = new ChatStore(pool, config.pairWindow());
-    batchStore = new BatchStore(pool);
+    store = new ChatStore(pool);
+    batchStore = new BatchStore(pool, config.pairWindow());
     EventBus eventBus = vertx.eventBus();
     router = new DeliveryRouter(eventBus, routes);
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
@@ -95,21 +95,7 @@ public final class MessageStoreVerticle extends VerticleBase {
     if (request.text() == null) {
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
     }
-    if (request.cid() != null) {
-      return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
-    }
-    // without a cid (seed clients) a send may be the twin of another: the single-message path pairs them
-    return store.send(request, router.isViewing(request.toId(), request.fromId()))
-        .map(stored -> {
-          // a repeat is pushed again (gateways drop what a connection has): its first push may never have left
-          boolean counted = !stored.duplicate() && !stored.message().read();
-          if (!stored.duplicate()) {
-            MessageMetrics.messageStored();
-          }
-          router.deliverAll(List.of(new Delivery(stored.message(), request.originConnection())),
-              counted ? Map.of(stored.recipientUnread().userId(), stored.recipientUnread()) : Map.of());
-          return new SendResult(stored.message(), stored.duplicate());
-        });
+    return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
   }
 
   /** Each send as if it came alone; answered once every one has its outcome. */
@@ -135,7 +121,10 @@ public final class MessageStoreVerticle extends VerticleBase {
     }
   }
 
-  /** Sends with the same sender and cid never share a batch (the later one finds the earlier as a duplicate). */
+  /**
+   * Sends with the same sender and cid never share a batch (the later one finds the earlier as a duplicate); nor do
+   * a sender's sends without a cid (the later one may be the twin of the earlier).
+   */
   private record SenderCid(long fromId, String cid) {
   }
 

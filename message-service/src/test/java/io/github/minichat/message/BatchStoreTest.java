@@ -11,6 +11,7 @@ import io.github.minichat.message.testing.StoreDatabase;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -40,7 +41,7 @@ class BatchStoreTest {
   static void start() {
     database = StoreDatabase.create("batch_store", 1);
     pool = database.pool();
-    batchStore = new BatchStore(pool);
+    batchStore = new BatchStore(pool, Duration.ofSeconds(10));
   }
 
   @AfterAll
@@ -183,6 +184,63 @@ class BatchStoreTest {
     assertThat(outcomes.stream().map(outcome -> outcome.result().message().id()).distinct()).hasSize(3);
     assertThat(lastSeq(a, b)).isEqualTo(4);
     assertThat(messageCount(a, b)).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("sends without a cid: a seed client's twin (same text, the other origin) is the first message, counted once; each message has one twin")
+  void twinsWithoutACid() {
+    long a = 761;
+    long b = 762;
+    ChatMessage first = store(twin(a, b, Origin.HTTP)).get(0);
+    assertNumbers(first, 1, 1, 1);
+
+    // the WebSocket twin, alone in its batch: answered with the first, nothing stored or counted
+    ChatStore.Stored second = storeOne(twin(a, b, Origin.WS));
+    assertThat(second.duplicate()).isTrue();
+    assertThat(second.message().id()).isEqualTo(first.id());
+    assertThat(lastSeq(a, b)).isEqualTo(1);
+    assertThat(lastCursor(a)).isEqualTo(1);
+    assertThat(unreadAndVersion(b)).isEqualTo("{\"unread\":1,\"unread_version\":1}");
+    assertThat(messageCount(a, b)).isEqualTo(1);
+
+    // the first is paired now: the same text again is a new message, whose own twin comes in a batch of new ones
+    ChatMessage third = store(twin(a, b, Origin.WS)).get(0);
+    assertNumbers(third, 2, 2, 2);
+    List<Future<ChatStore.Stored>> mixed = await(batchStore.store(List.of(item(send(b, a)), item(twin(a, b,
+        Origin.HTTP)), item(send(a, b)))));
+    assertThat(mixed.get(1).result().duplicate()).isTrue();
+    assertThat(mixed.get(1).result().message().id()).isEqualTo(third.id());
+    assertNumbers(mixed.get(0).result().message(), 3, 3, 3);
+    assertNumbers(mixed.get(2).result().message(), 4, 4, 4);
+    assertThat(lastSeq(a, b)).isEqualTo(4);
+    assertThat(lastCursor(a)).isEqualTo(4);
+    assertThat(unreadAndVersion(b)).isEqualTo("{\"unread\":3,\"unread_version\":3}");
+    assertThat(messageCount(a, b)).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName("sends without a cid farther apart than the pair window, or of one origin, are separate messages")
+  void noTwinOutsideTheWindowOrFromTheSameOrigin() {
+    long a = 771;
+    long b = 772;
+    BatchStore noWindow = new BatchStore(pool, Duration.ZERO);
+    ChatMessage first = store(twin(a, b, Origin.HTTP)).get(0);
+    ChatStore.Stored sameOrigin = storeOne(twin(a, b, Origin.HTTP));
+    ChatStore.Stored late = await(noWindow.store(List.of(item(twin(a, b, Origin.WS))))).get(0).result();
+    assertThat(sameOrigin.duplicate()).isFalse();
+    assertThat(late.duplicate()).isFalse();
+    assertThat(List.of(first.seq(), sameOrigin.message().seq(), late.message().seq())).containsExactly(1L, 2L, 3L);
+    assertThat(messageCount(a, b)).isEqualTo(3);
+  }
+
+  private static SendMessage twin(long from, long to, Origin origin) {
+    return new SendMessage(from, to, "same text from " + from, null, origin, null);
+  }
+
+  private static ChatStore.Stored storeOne(SendMessage request) {
+    Future<ChatStore.Stored> outcome = await(batchStore.store(List.of(item(request)))).get(0);
+    assertThat(outcome.succeeded()).as("stored: %s", outcome.cause()).isTrue();
+    return outcome.result();
   }
 
   private static String unreadAndVersion(long user) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The store's write paths under concurrency, below the gateway: {@code chat_send}, batches and
+ * The store's write paths under concurrency, below the gateway: lone sends and batches (both {@link BatchStore}) and
  * {@code chat_mark_read} on a real PostgreSQL through the reactive pool, many transactions in flight at once.
  */
 class ChatStoreConcurrencyTest {
@@ -49,8 +49,8 @@ class ChatStoreConcurrencyTest {
   static void start() {
     database = StoreDatabase.create("store_concurrency", POOL_SIZE);
     pool = database.pool();
-    store = new ChatStore(pool, Duration.ofSeconds(10));
-    batchStore = new BatchStore(pool);
+    store = new ChatStore(pool);
+    batchStore = new BatchStore(pool, Duration.ofSeconds(10));
   }
 
   @AfterAll
@@ -78,10 +78,10 @@ class ChatStoreConcurrencyTest {
     List<Throwable> failures = run(total, i -> {
       long[] direction = plan.get(i);
       boolean readOnArrival = i % 5 == 0;
-      // both origins, and a cid each, so that no two sends merge as an HTTP/WebSocket pair
-      SendMessage request = new SendMessage(direction[0], direction[1], "message " + i, "cid-" + i,
+      // both origins, with and without a cid, and a text each, so that no two sends merge as an HTTP/WebSocket pair
+      SendMessage request = new SendMessage(direction[0], direction[1], "message " + i, i % 3 == 0 ? null : "cid-" + i,
           i % 2 == 0 ? Origin.WS : Origin.HTTP, null);
-      return then(store.send(request, readOnArrival), result -> {
+      return then(sendAlone(request, readOnArrival), result -> {
         stored.add(result);
         if (!readOnArrival) {
           UnreadCount count = result.recipientUnread();
@@ -141,7 +141,7 @@ class ChatStoreConcurrencyTest {
       }
       boolean readOnArrival = i % 7 == 0;
       SendMessage request = new SendMessage(direction[0], direction[1], "message " + i, "cid-" + i, Origin.WS, null);
-      return then(store.send(request, readOnArrival), result -> {
+      return then(sendAlone(request, readOnArrival), result -> {
         newestId.accumulateAndGet(result.message().id(), Math::max);
         if (!readOnArrival) {
           UnreadCount count = result.recipientUnread();
@@ -161,7 +161,7 @@ class ChatStoreConcurrencyTest {
   }
 
   @Test
-  @DisplayName("concurrent batches, single sends and read marks: no deadlock, gapless, true counts, cids honoured")
+  @DisplayName("concurrent batches, lone sends and read marks: no deadlock, gapless, true counts, cids honoured")
   void concurrentBatches() {
     long[] users = {301, 302, 303};
     long[][] directions = directions(users);
@@ -189,7 +189,7 @@ class ChatStoreConcurrencyTest {
       }
       if (i % 5 == 3) {
         boolean read = random.nextInt(4) == 0;
-        return then(store.send(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null),
+        return then(sendAlone(new SendMessage(direction[0], direction[1], "single " + i, "s-" + i, Origin.WS, null),
             read), result -> record(result, read, stored, storedCids, changes, newestId));
       }
       List<BatchStore.Item> batch = new ArrayList<>();
@@ -249,6 +249,11 @@ class ChatStoreConcurrencyTest {
         assertThat(row.getBoolean("is_read")).isTrue();
       }
     });
+  }
+
+  /** One send stored on its own, as the service stores a send that finds no other waiting: a batch of one. */
+  private static Future<ChatStore.Stored> sendAlone(SendMessage request, boolean readOnArrival) {
+    return batchStore.store(List.of(new BatchStore.Item(request, readOnArrival))).compose(outcomes -> outcomes.get(0));
   }
 
   /** A send whose cid was stored before, and the message the store answered it with. */

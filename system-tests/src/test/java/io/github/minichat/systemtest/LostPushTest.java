@@ -77,10 +77,24 @@ class LostPushTest {
     assertThat(recipient.drainFor(AFTER_BIND_CHECK)).noneMatch(frame -> "text".equals(frame.getString("type")));
   }
 
-  /** Stores a message the way the message service does, but tells no gateway. */
+  /**
+   * Stores a message as the message service's commit does (the conversation's seq and both inbox cursors moved on by
+   * one, the recipient's unread total and its version too, in one transaction), but tells no gateway.
+   */
   private static void storedWithoutPush(long from, long to, String text, String cid) {
-    TestDatabase.execute(system.database, "SELECT * FROM chat_send(" + from + ", " + to + ", "
-        + MessagingTestSupport.literal(text) + ", " + MessagingTestSupport.literal(cid)
-        + ", 'W', false, interval '10 seconds')");
+    long lo = Math.min(from, to);
+    long hi = Math.max(from, to);
+    TestDatabase.execute(system.database, "WITH conversation AS ("
+        + " INSERT INTO conversations AS c (user_lo, user_hi, last_seq) VALUES (" + lo + ", " + hi + ", 1)"
+        + " ON CONFLICT (user_lo, user_hi) DO UPDATE SET last_seq = c.last_seq + 1 RETURNING c.last_seq),"
+        + " sender AS (INSERT INTO inboxes AS i (user_id, last_cursor) VALUES (" + from + ", 1)"
+        + " ON CONFLICT (user_id) DO UPDATE SET last_cursor = i.last_cursor + 1 RETURNING i.last_cursor),"
+        + " recipient AS (INSERT INTO inboxes AS i (user_id, last_cursor, unread, unread_version)"
+        + " VALUES (" + to + ", 1, 1, 1) ON CONFLICT (user_id) DO UPDATE SET last_cursor = i.last_cursor + 1,"
+        + " unread = i.unread + 1, unread_version = i.unread_version + 1 RETURNING i.last_cursor)"
+        + " INSERT INTO messages (user_lo, user_hi, seq, from_id, to_id, body, cid, origin, is_read, sender_cursor,"
+        + " recipient_cursor) SELECT " + lo + ", " + hi + ", conversation.last_seq, " + from + ", " + to + ", "
+        + MessagingTestSupport.literal(text) + ", " + MessagingTestSupport.literal(cid) + ", 'W', false,"
+        + " sender.last_cursor, recipient.last_cursor FROM conversation, sender, recipient");
   }
 }
