@@ -352,4 +352,39 @@ class ManifestTest {
   static Set<String> sorted(Set<String> names) {
     return new TreeSet<>(names);
   }
+
+  @Test
+  @DisplayName("production: the schema is migrated by a Job as its owner and only checked by message services;"
+      + " backups keep off their owner's machine, which every pod learns from the downward API")
+  void productionSchemaAndBackups() {
+    Manifests prod = Manifests.render("overlays/prod");
+    Map<String, String> config = prod.get(ConfigMap.class, CONFIG).getData();
+    assertThat(config).containsEntry("CHAT_MIGRATE", "check").containsEntry("CHAT_CLUSTER_PARTITION_GROUPS", "node");
+    assertThat(Integer.parseInt(config.get("CHAT_CLUSTER_MIN_SIZE"))).isGreaterThan(1);
+
+    io.fabric8.kubernetes.api.model.batch.v1.Job job =
+        prod.get(io.fabric8.kubernetes.api.model.batch.v1.Job.class, "minichat-migrate");
+    Container migrate = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    Container service = prod.get(Deployment.class, "message-service").getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+    assertThat(migrate.getImage()).as("the same image as the service it migrates for").isEqualTo(service.getImage());
+    Map<String, String> env = new HashMap<>();
+    migrate.getEnv().forEach(variable -> env.put(variable.getName(), variable.getValue()));
+    assertThat(env).containsEntry("CHAT_MIGRATE", "only").containsKey("CHAT_DB_RUNTIME_ROLE");
+    assertThat(env.get("PG_URL")).as("the owner, not the services' role").doesNotStartWith(config.get("PG_URL"));
+    assertThat(config.get("PG_URL")).contains(env.get("CHAT_DB_RUNTIME_ROLE") + "@");
+
+    String operations = CodeFacts.read(Manifests.ROOT.resolve("docs/operations.md"));
+    job.getSpec().getTemplate().getSpec().getVolumes().stream().filter(volume -> volume.getSecret() != null)
+        .flatMap(volume -> volume.getSecret().getItems().stream())
+        .forEach(item -> assertThat(operations).as("docs/operations.md creates the Job's secret key")
+            .contains("--from-file=" + item.getKey() + "="));
+
+    for (String name : SERVICES.keySet()) {
+      EnvVar nodeName = prod.get(Deployment.class, name).getSpec().getTemplate().getSpec().getContainers().get(0)
+          .getEnv().stream().filter(variable -> variable.getName().equals("CHAT_CLUSTER_NODE_NAME")).findFirst()
+          .orElseThrow(() -> new AssertionError(name + " does not learn its node"));
+      assertThat(nodeName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+    }
+  }
 }

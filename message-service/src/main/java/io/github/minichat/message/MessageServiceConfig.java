@@ -19,11 +19,11 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
 
   public static MessageServiceConfig from(Env env) {
     return new MessageServiceConfig(
-        env.integer("PG_POOL_SIZE", 8),
-        env.integer("PG_POOL_WAIT_QUEUE", 2_000),
-        env.millis("CHAT_PAIR_WINDOW_MS", 10_000),
-        env.integer("CHAT_STORE_BATCH_SIZE", 256),
-        env.integer("CHAT_STORE_BATCHES_IN_FLIGHT", 1),
-        env.integer("CHAT_STORE_QUEUE", 20_000));
+        env.get(MessageSettings.PG_POOL_SIZE),
+        env.get(MessageSettings.PG_POOL_WAIT_QUEUE),
+        env.get(MessageSettings.PAIR_WINDOW),
+        env.get(MessageSettings.STORE_BATCH_SIZE),
+        env.get(MessageSettings.STORE_BATCHES_IN_FLIGHT),
+        env.get(MessageSettings.STORE_QUEUE));
   }
 }

@@ -45,15 +45,41 @@ public final class MessageServiceMain {
     PgConnectOptions options = Postgres.tuned(database);
     Future<RouteTable> routes = vertx.executeBlocking(node::hazelcastForState)
         .compose(hazelcast -> RouteTable.open(vertx, hazelcast, node.clustered()));
-    return Postgres.migrate(vertx, options)
+    return schema(vertx, env, options)
         .compose(ignored -> routes)
         .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table),
             new DeploymentOptions()))
         .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check));
   }
 
+  /** The schema as {@code CHAT_MIGRATE} says: brought up to date now, or waited for (a migration job owns it). */
+  private static Future<Void> schema(Vertx vertx, Env env, PgConnectOptions options) {
+    return Schema.CHECK.equals(env.get(MessageSettings.MIGRATE))
+        ? Schema.awaitCurrent(vertx, options, env.get(MessageSettings.MIGRATE_WAIT))
+        : Schema.migrate(vertx, options, null);
+  }
+
+  /**
+   * The migration job ({@code CHAT_MIGRATE=only}): brings the schema up to date as the user it is given, grants
+   * the service's role its DML, and exits: 0 when done, 1 when not. It joins no cluster.
+   */
+  private static void migrateAndExit(Env env) {
+    Vertx vertx = Vertx.vertx();
+    Schema.migrate(vertx, Postgres.required(env), env.get(MessageSettings.DB_RUNTIME_ROLE))
+        .onComplete(done -> {
+          if (done.failed()) {
+            LOG.error("Migration failed", done.cause());
+          }
+          vertx.close().onComplete(ignored -> System.exit(done.succeeded() ? 0 : 1));
+        });
+  }
+
   public static void main(String[] args) {
     Env env = Env.system();
+    if (Schema.ONLY.equals(env.get(MessageSettings.MIGRATE))) {
+      migrateAndExit(env);
+      return;
+    }
     Node.start(ClusterSettings.from(env, ClusterSettings.TCP), Observability.vertxOptions(), PresenceMap::configure)
         .compose(node -> Management.start(node, env, Management.MESSAGE_SERVICE_PORT)
             .compose(management -> deploy(node, env, management)

@@ -39,9 +39,19 @@ public final class MessageSettings {
   public static final Setting<Duration> PAIR_WINDOW = Setting.millis("CHAT_PAIR_WINDOW_MS", 10_000,
       "how close a seed client's HTTP send and `say` must be to count as one message");
 
+  public static final Setting<String> MIGRATE = Setting.oneOf("CHAT_MIGRATE",
+      List.of(Schema.START, Schema.CHECK, Schema.ONLY), Schema.START,
+      "`start`: the service brings the schema up to date as it starts; `check`: it waits for the schema its code"
+          + " expects (a migration job makes it) and never changes it; `only`: migrate, then exit (the job)");
+  public static final Setting<Duration> MIGRATE_WAIT = Setting.seconds("CHAT_MIGRATE_WAIT_S", 600,
+      "with `check`: how long a starting service waits for the migration job before it fails");
+  public static final Setting<String> DB_RUNTIME_ROLE = Setting.optional("CHAT_DB_RUNTIME_ROLE",
+      "with `only`: the service's own database role, granted DML (select, insert, update, delete) on every table"
+          + " after the migrations, and no DDL");
+
   public static final List<Setting<?>> ALL = List.of(PG_URL, PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
       PG_PASSWORD, PG_SSL_MODE, PG_SSL_ROOT_CERT, PG_POOL_SIZE, PG_POOL_WAIT_QUEUE, STORE_BATCH_SIZE,
-      STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW);
+      STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW, MIGRATE, MIGRATE_WAIT, DB_RUNTIME_ROLE);
 
   private MessageSettings() {
   }

@@ -8,13 +8,12 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.SslMode;
 import java.nio.file.Path;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The database the service is given (PG_URL or the PG* variables), the connection settings the store relies on,
- * and the schema brought up to date (a blocking step, run on a worker thread).
+ * The database the service is given (PG_URL or the PG* variables) and the connection settings the store relies on;
+ * the schema is {@link Schema}'s.
  */
 public final class Postgres {
 
@@ -25,7 +24,7 @@ public final class Postgres {
 
   /** Whether {@code PG_URL} or the standard {@code PGHOST} variable names a server. */
   public static boolean isConfigured(Env env) {
-    return env.stringOrNull("PG_URL") != null || env.stringOrNull("PGHOST") != null;
+    return env.get(MessageSettings.PG_URL) != null || env.get(MessageSettings.PGHOST) != null;
   }
 
   /** The configured server, or a start-up error that says how to configure one. */
@@ -43,12 +42,12 @@ public final class Postgres {
    * with the password overridden by {@code PG_PASSWORD} or the file named by {@code PG_PASSWORD_FILE}.
    */
   public static PgConnectOptions configured(Env env) {
-    String url = env.stringOrNull("PG_URL");
+    String url = env.get(MessageSettings.PG_URL);
     PgConnectOptions options = url != null
         ? PgConnectOptions.fromUri(url.startsWith("jdbc:") ? url.substring("jdbc:".length()) : url)
         : PgConnectOptions.fromEnv();
     // The password may come on its own, from a mounted secret file, so that it never sits in a URL or a manifest.
-    String password = env.secret("PG_PASSWORD");
+    String password = env.get(MessageSettings.PG_PASSWORD);
     if (password != null) {
       options.setPassword(password);
     }
@@ -64,7 +63,7 @@ public final class Postgres {
    * server's real name (not an alias such as a Kubernetes ExternalName Service).
    */
   static PgConnectOptions withTls(PgConnectOptions options, Env env) {
-    String mode = env.stringOrNull("PG_SSL_MODE");
+    String mode = env.get(MessageSettings.PG_SSL_MODE);
     if (mode != null) {
       try {
         options.setSslMode(SslMode.of(mode.trim().toLowerCase(java.util.Locale.ROOT)));
@@ -74,7 +73,7 @@ public final class Postgres {
       }
     }
     SslMode sslMode = options.getSslMode() == null ? SslMode.DISABLE : options.getSslMode();
-    String rootCert = env.stringOrNull("PG_SSL_ROOT_CERT");
+    String rootCert = env.get(MessageSettings.PG_SSL_ROOT_CERT);
     boolean verifies = sslMode == SslMode.VERIFY_CA || sslMode == SslMode.VERIFY_FULL;
     if (verifies && rootCert == null) {
       throw new IllegalArgumentException("PG_SSL_MODE=" + sslMode.value + " needs PG_SSL_ROOT_CERT, a PEM file of the"
@@ -122,20 +121,5 @@ public final class Postgres {
         .addProperty("enable_hashjoin", "off")
         .addProperty("enable_mergejoin", "off")
         .addProperty("plan_cache_mode", "force_generic_plan");
-  }
-
-  /** Runs the versioned migrations in db/migration (Flyway takes a database lock, so concurrent starts are safe). */
-  public static Future<Void> migrate(Vertx vertx, PgConnectOptions options) {
-    return vertx.executeBlocking(() -> {
-      String jdbcUrl = jdbcUrl(options);
-      Flyway flyway = Flyway.configure()
-          .dataSource(jdbcUrl, options.getUser(), options.getPassword())
-          .locations("classpath:db/migration")
-          .load();
-      int applied = flyway.migrate().migrationsExecuted;
-      LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(),
-          applied);
-      return null;
-    });
   }
 }

@@ -1,6 +1,6 @@
 package io.github.minichat.message.testing;
 
-import io.github.minichat.message.Postgres;
+import io.github.minichat.message.Schema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
@@ -28,7 +28,7 @@ public final class StoreDatabase implements AutoCloseable {
   public static StoreDatabase create(String purpose, int poolSize) {
     Vertx vertx = Vertx.vertx();
     PgConnectOptions database = TestDatabase.create(purpose);
-    await(Postgres.migrate(vertx, database));
+    await(Schema.migrate(vertx, database, null));
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(poolSize))
         .connectingTo(database)
