@@ -62,7 +62,7 @@ public final class AllInOneMain {
   public record Running(Node node, GatewayMain.Drainable gateway) {
   }
 
-  /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it, on the configured database. */
+  /** Starts a node (not clustered unless CHAT_CLUSTER says so) and deploys everything on it (database: env's). */
   public static Future<Running> start(Env env, VertxOptions options) {
     return Node.start(ClusterSettings.from(env, ClusterSettings.OFF), options, PresenceMap::configure)
         .compose(node -> deploy(node, env).map(gateway -> new Running(node, gateway)));

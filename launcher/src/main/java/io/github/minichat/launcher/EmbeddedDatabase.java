@@ -141,7 +141,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  /** One process per base folder: a second launcher on the same data fails here instead of taking the first's server. */
+  /** One process per base folder: a second launcher on the same data fails here, not by taking the first's server. */
   private static FileLock own(Path base) throws IOException {
     FileChannel channel = FileChannel.open(base.resolve("launcher.lock"), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
