@@ -30,7 +30,7 @@ public final class MessageSettings {
   public static final Setting<Integer> PG_POOL_WAIT_QUEUE = Setting.positive("PG_POOL_WAIT_QUEUE", 2_000,
       "requests that may wait for a connection; beyond it requests fail fast with `unavailable`");
   public static final Setting<Integer> STORE_BATCH_SIZE = Setting.positive("CHAT_STORE_BATCH_SIZE", 256,
-      "most sends (those with a `cid`) stored in one transaction (group commit)");
+      "most sends stored in one transaction (group commit)");
   public static final Setting<Integer> STORE_BATCHES_IN_FLIGHT = Setting.positive("CHAT_STORE_BATCHES_IN_FLIGHT", 1,
       "batches of sends being written at once by one message-service verticle (each holds a pool connection; batches"
           + " in a row share hot inbox rows, so a second mostly waits on locks)");
