@@ -1,6 +1,7 @@
 package io.github.minichat.deploy;
 
 import io.github.minichat.gateway.GatewaySettings;
+import io.github.minichat.launcher.LauncherSettings;
 import io.github.minichat.message.MessageSettings;
 import io.github.minichat.platform.PlatformSettings;
 import io.github.minichat.platform.Setting;
@@ -19,21 +20,12 @@ final class SettingsCatalogues {
   record Section(String heading, List<Setting<?>> settings) {
   }
 
-  /**
-   * The launcher's own settings (its embedded PostgreSQL, read by QuickStartDatabase). Listed here until the
-   * launcher has a catalogue that this module can depend on.
-   */
-  static final List<Setting<?>> LAUNCHER = List.of(
-      Setting.text("CHAT_DATA_DIR", "data",
-          "where the embedded PostgreSQL keeps its data (`<dir>/postgres`), when no database is configured"),
-      Setting.integer("CHAT_EMBEDDED_PG_PORT", 54329, "port of the embedded PostgreSQL (loopback only; `0`: a free one)"));
-
   static final List<Section> SECTIONS = List.of(
       new Section("Every process: profile, cluster, management server, logs (`PlatformSettings`)", PlatformSettings.ALL),
       new Section("Gateway (`GatewaySettings`)", GatewaySettings.ALL),
       new Section("Message service (`MessageSettings`)", MessageSettings.ALL),
       new Section("Presence service (`PresenceSettings`)", PresenceSettings.ALL),
-      new Section("Launcher: the quick start's embedded PostgreSQL", LAUNCHER));
+      new Section("Launcher: the quick start's embedded PostgreSQL (`LauncherSettings`)", LauncherSettings.ALL));
 
   static final String BEGIN = "<!-- settings tables: generated from the catalogues by SettingsCatalogues, do not edit -->";
   static final String END = "<!-- end of the generated settings tables -->";

@@ -4,6 +4,7 @@ import io.github.minichat.presence.api.PresenceMap;
 import io.github.minichat.platform.Env;
 import io.github.minichat.gateway.GatewayConfig;
 import io.github.minichat.gateway.GatewayMain;
+import io.github.minichat.gateway.GatewaySettings;
 import io.github.minichat.message.MessageServiceMain;
 import io.github.minichat.message.Postgres;
 import io.github.minichat.presence.PresenceServiceMain;
@@ -71,7 +72,7 @@ public final class AllInOneMain {
   /** The quick start: the configured database, else an embedded one, stopped after the services. */
   public static void main(String[] args) {
     Env env = Env.system();
-    Duration drainTime = env.millis("CHAT_DRAIN_MS", 10_000);
+    Duration drainTime = env.get(GatewaySettings.DRAIN);
     QuickStartDatabase database;
     try {
       database = QuickStartDatabase.open(env);

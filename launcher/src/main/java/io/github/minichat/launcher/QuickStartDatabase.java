@@ -38,9 +38,9 @@ final class QuickStartDatabase implements AutoCloseable {
       throw new IllegalArgumentException(
           "CHAT_PROFILE=prod needs PG_URL or PGHOST: the embedded PostgreSQL is for development only");
     }
-    Path dir = Path.of(env.string("CHAT_DATA_DIR", "data")).resolve("postgres").toAbsolutePath();
+    Path dir = Path.of(env.get(LauncherSettings.DATA_DIR)).resolve("postgres").toAbsolutePath();
     LOG.info("No PG_URL or PGHOST set: starting an embedded PostgreSQL in {}", dir);
-    EmbeddedDatabase database = EmbeddedDatabase.start(dir, env.integer("CHAT_EMBEDDED_PG_PORT", 54329));
+    EmbeddedDatabase database = EmbeddedDatabase.start(dir, env.get(LauncherSettings.EMBEDDED_PG_PORT));
     return new QuickStartDatabase(new PgConnectOptions().setHost(database.host()).setPort(database.port())
         .setUser(database.user()).setDatabase(database.database()), database);
   }
