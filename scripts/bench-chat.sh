@@ -61,11 +61,14 @@ export CHAT_FRAMES_PER_SECOND="${CHAT_FRAMES_PER_SECOND:-100000}" CHAT_FRAME_BUR
 
 STARTED=()
 BENCH_DB=""
+BENCH_DATA=""
 cleanup() {
   local pid
   for pid in "${STARTED[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${STARTED[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done; done
   if [ -n "$BENCH_DB" ]; then psql "$PG_URL" -qc "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" || true; fi
+  # the embedded database's folder (binaries and data, a few hundred MB a run), once its server has stopped
+  if [ -n "$BENCH_DATA" ]; then rm -rf "$BENCH_DATA"; fi
 }
 trap cleanup EXIT
 
@@ -76,7 +79,8 @@ start_all_in_one() {
     psql "$PG_URL" -qc "CREATE DATABASE $BENCH_DB"
     SERVER_PG_URL="${PG_URL%/*}/$BENCH_DB"
   else
-    data="$(mktemp -d /var/tmp/minichat-bench.XXXXXX)"
+    BENCH_DATA="$(mktemp -d /var/tmp/minichat-bench.XXXXXX)"
+    data="$BENCH_DATA"
     SERVER_PG_URL=""
   fi
   # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of flags
