@@ -97,7 +97,7 @@ class EmbeddedDatabaseTest {
         st.execute("CREATE TABLE note (id int PRIMARY KEY)");
       }
       System.out.println("ready " + postmasterPid(pg));
-      Thread.sleep(Long.MAX_VALUE);
+      new java.util.concurrent.CountDownLatch(1).await(); // until the test kills this process
     }
   }
 
