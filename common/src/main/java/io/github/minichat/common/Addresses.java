@@ -27,6 +27,23 @@ public final class Addresses {
   /** {@link MarkRead} -> {@link UnreadCount}. */
   public static final String MESSAGE_READ = "chat.message.read";
 
+  /** {@link GroupSend} -> {@link SendResult}: store a group message (idempotent by sender + cid). */
+  public static final String GROUP_SEND = "chat.group.send";
+  /** {@link GroupCommand} -> {@link GroupInfo}: create, rename, add, remove, leave, dissolve, set roles. */
+  public static final String GROUP_COMMAND = "chat.group.command";
+  /** {@link GroupListRequest} -> {@link GroupList}. */
+  public static final String GROUP_LIST = "chat.group.list";
+  /** {@link GroupMembersRequest} -> {@link GroupMembers} (members only). */
+  public static final String GROUP_MEMBERS = "chat.group.members";
+  /** {@link GroupHistoryRequest} -> {@link HistoryPage} (members only). */
+  public static final String GROUP_HISTORY = "chat.group.history";
+  /** {@link GroupRead} -> {@link UnreadCount} (members only). */
+  public static final String GROUP_READ = "chat.group.read";
+  /** {@link ConversationsRequest} -> {@link ConversationPage}. */
+  public static final String CONVERSATIONS = "chat.conversations.list";
+  /** {@link ConversationPrefs} -> {@link UnreadCount}: pin or mute a conversation. */
+  public static final String CONVERSATION_PREFS = "chat.conversations.prefs";
+
   /** {@link ConnectionEvent}, one-way: a connection was bound to a user. */
   public static final String PRESENCE_CONNECTED = "chat.presence.connected";
   /** {@link ConnectionEvent}, one-way: a connection closed. */

@@ -27,7 +27,9 @@ public enum ChatError {
   INTERNAL("internal", 500),
   // new codes go last: failure codes follow the declaration order
   OVERLOADED("overloaded", 503),
-  TOO_MANY_CONNECTIONS("too_many_connections", 429);
+  TOO_MANY_CONNECTIONS("too_many_connections", 429),
+  /** A limit of the data was reached (members per group, groups per user): the request cannot succeed as it is. */
+  LIMIT_REACHED("limit_reached", 409);
 
   private static final int FAILURE_CODE_BASE = 4000;
 

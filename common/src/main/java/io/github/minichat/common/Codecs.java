@@ -16,7 +16,10 @@ public final class Codecs {
       ChatMessage.class, SendMessage.class, SendResult.class, SendBatch.class, SendOutcomes.class, SyncRequest.class,
       SyncPage.class, HistoryRequest.class, HistoryPage.class, UnreadRequest.class, UnreadSummary.class, MarkRead.class,
       UnreadCount.class, ConnectionEvent.class, ViewingChanged.class, PresenceQuery.class, PresenceStatus.class,
-      Delivery.class, PushBatch.class, UserRoute.class, InboxRequest.class, InboxState.class);
+      Delivery.class, PushBatch.class, UserRoute.class, InboxRequest.class, InboxState.class, GroupSend.class,
+      GroupDelivery.class, GroupReceipts.class, GroupCommand.class, GroupInfo.class, GroupListRequest.class,
+      GroupList.class, GroupMembersRequest.class, GroupMembers.class, GroupHistoryRequest.class, GroupRead.class,
+      ConversationsRequest.class, ConversationPage.class, ConversationPrefs.class);
 
   private Codecs() {
   }

@@ -75,11 +75,33 @@ final class RecordWire {
   }
 
   static void write(Out out, PushBatch batch) {
-    out.putList(batch.deliveries(), RecordWire::write).putList(batch.unreadCounts(), RecordWire::write);
+    out.putList(batch.deliveries(), RecordWire::write).putList(batch.unreadCounts(), RecordWire::write)
+        .putList(batch.groupDeliveries(), RecordWire::write).putList(batch.receipts(), RecordWire::write);
   }
 
   static PushBatch readPushBatch(In in) {
-    return new PushBatch(in.getList(RecordWire::readDelivery), in.getList(RecordWire::readUnreadCount));
+    return new PushBatch(in.getList(RecordWire::readDelivery), in.getList(RecordWire::readUnreadCount),
+        in.getList(RecordWire::readGroupDelivery), in.getList(RecordWire::readGroupReceipts));
+  }
+
+  static void write(Out out, GroupDelivery delivery) {
+    write(out, delivery.message());
+    out.putList(delivery.members(), Out::putLong).putList(delivery.cursors(), Out::putLong)
+        .putList(delivery.mentioned(), Out::putLong).putString(delivery.originConnection());
+  }
+
+  static GroupDelivery readGroupDelivery(In in) {
+    return new GroupDelivery(readChatMessage(in), in.getList(In::getLong), in.getList(In::getLong),
+        in.getList(In::getLong), in.getString());
+  }
+
+  static void write(Out out, GroupReceipts receipts) {
+    out.putLong(receipts.groupId()).putLong(receipts.senderId()).putList(receipts.seqs(), Out::putLong)
+        .putList(receipts.readCounts(), Out::putLong);
+  }
+
+  static GroupReceipts readGroupReceipts(In in) {
+    return new GroupReceipts(in.getLong(), in.getLong(), in.getList(In::getLong), in.getList(In::getLong));
   }
 
   static void write(Out out, Delivery delivery) {
@@ -94,12 +116,13 @@ final class RecordWire {
   static void write(Out out, ChatMessage message) {
     out.putLong(message.id()).putLong(message.seq()).putLong(message.fromId()).putLong(message.toId())
         .putString(message.data()).putBoolean(message.read()).putLong(message.createdAt())
-        .putLong(message.senderCursor()).putLong(message.recipientCursor()).putString(message.cid());
+        .putLong(message.senderCursor()).putLong(message.recipientCursor()).putString(message.cid())
+        .putLong(message.groupId()).putBoolean(message.system()).putBoolean(message.mentioned());
   }
 
   static ChatMessage readChatMessage(In in) {
     return new ChatMessage(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getString(), in.getBoolean(),
-        in.getLong(), in.getLong(), in.getLong(), in.getString());
+        in.getLong(), in.getLong(), in.getLong(), in.getString(), in.getLong(), in.getBoolean(), in.getBoolean());
   }
 
   static void write(Out out, UnreadCount count) {

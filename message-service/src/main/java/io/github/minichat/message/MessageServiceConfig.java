@@ -13,9 +13,10 @@ import java.time.Duration;
  * @param batchesInFlight transactions of batched sends running at once (each holds a pool connection); one is
  *                        best: batches in a row share hot inbox rows, so a second would mostly wait on locks
  * @param sendQueue       sends waiting for a batch before new ones fail fast (overload)
+ * @param groups          the limits of groups and the receipt flush period
  */
 public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow,
-                                   int batchSize, int batchesInFlight, int sendQueue) {
+                                   int batchSize, int batchesInFlight, int sendQueue, GroupLimits groups) {
 
   public static MessageServiceConfig from(Env env) {
     return new MessageServiceConfig(
@@ -24,6 +25,8 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
         env.get(MessageSettings.PAIR_WINDOW),
         env.get(MessageSettings.STORE_BATCH_SIZE),
         env.get(MessageSettings.STORE_BATCHES_IN_FLIGHT),
-        env.get(MessageSettings.STORE_QUEUE));
+        env.get(MessageSettings.STORE_QUEUE),
+        new GroupLimits(env.get(MessageSettings.GROUP_MAX_MEMBERS), env.get(MessageSettings.GROUP_MAX_PER_USER),
+            env.get(MessageSettings.GROUP_CREATES_PER_HOUR), env.get(MessageSettings.RECEIPT_FLUSH)));
   }
 }

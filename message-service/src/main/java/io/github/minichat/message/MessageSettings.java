@@ -39,6 +39,15 @@ public final class MessageSettings {
   public static final Setting<Duration> PAIR_WINDOW = Setting.millis("CHAT_PAIR_WINDOW_MS", 10_000,
       "how close a seed client's HTTP send and `say` must be to count as one message");
 
+  public static final Setting<Integer> GROUP_MAX_MEMBERS = Setting.positive("CHAT_GROUP_MAX_MEMBERS", 500,
+      "members of one group, its owner included");
+  public static final Setting<Integer> GROUP_MAX_PER_USER = Setting.positive("CHAT_GROUP_MAX_PER_USER", 500,
+      "groups one user may be a member of");
+  public static final Setting<Integer> GROUP_CREATES_PER_HOUR = Setting.positive("CHAT_GROUP_CREATES_PER_HOUR", 20,
+      "groups one user may create in any hour; beyond, creation is refused `rate_limited`");
+  public static final Setting<Duration> RECEIPT_FLUSH = Setting.millis("CHAT_RECEIPT_FLUSH_MS", 500,
+      "how often a group's read receipts are pushed to its senders: reads in between are coalesced into one frame");
+
   public static final Setting<String> MIGRATE = Setting.oneOf("CHAT_MIGRATE",
       List.of(Schema.START, Schema.CHECK, Schema.ONLY), Schema.START,
       "`start`: the service brings the schema up to date as it starts; `check`: it waits for the schema its code"
@@ -51,7 +60,8 @@ public final class MessageSettings {
 
   public static final List<Setting<?>> ALL = List.of(PG_URL, PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
       PG_PASSWORD, PG_SSL_MODE, PG_SSL_ROOT_CERT, PG_POOL_SIZE, PG_POOL_WAIT_QUEUE, STORE_BATCH_SIZE,
-      STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW, MIGRATE, MIGRATE_WAIT, DB_RUNTIME_ROLE);
+      STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW, GROUP_MAX_MEMBERS, GROUP_MAX_PER_USER,
+      GROUP_CREATES_PER_HOUR, RECEIPT_FLUSH, MIGRATE, MIGRATE_WAIT, DB_RUNTIME_ROLE);
 
   private MessageSettings() {
   }
