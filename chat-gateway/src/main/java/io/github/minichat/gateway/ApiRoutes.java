@@ -18,7 +18,7 @@ import java.util.function.Function;
 
 /**
  * The HTTP API under {@code /api}: sending, history, unread counts, read marks and presence, each for the user of
- * the request's bearer token only. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
+ * the request's bearer token only; groups and the conversation list in {@link GroupRoutes}. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
  */
 final class ApiRoutes {
 
@@ -52,12 +52,13 @@ final class ApiRoutes {
     api.get("/messages").handler(answer(200, this::history));
     api.get("/presence/:userId").handler(answer(200,
         ctx -> services.presence(Fields.id(params(ctx), "userId")).map(ServerFrames::presence)));
+    new GroupRoutes(config, services, frames, sendRules).mount(api);
     api.route().failureHandler(ApiRoutes::fail);
     return api;
   }
 
   /** A route that answers a JSON body with {@code status}; a refusal, thrown or failed, becomes the error answer. */
-  private static Handler<RoutingContext> answer(int status, Function<RoutingContext, Future<String>> route) {
+  static Handler<RoutingContext> answer(int status, Function<RoutingContext, Future<String>> route) {
     return ctx -> {
       Future<String> body;
       try {
@@ -125,18 +126,23 @@ final class ApiRoutes {
         .map(count -> new JsonObject().put("countNum", count.countNum()).encode());
   }
 
-  private static long user(RoutingContext ctx) {
+  static long user(RoutingContext ctx) {
     return ctx.<Long>get(USER);
   }
 
   private JsonObject jsonBody(RoutingContext ctx) {
+    return jsonBody(ctx, frames);
+  }
+
+  /** The request's JSON object body; none, or not an object, is refused. */
+  static JsonObject jsonBody(RoutingContext ctx, ClientFrames frames) {
     if (ctx.body().buffer() == null || ctx.body().length() == 0) {
       throw new ChatException(ChatError.INVALID_JSON, "request body must be a JSON object");
     }
     return frames.object(ctx.body().buffer().getBytes());
   }
 
-  private static JsonObject params(RoutingContext ctx) {
+  static JsonObject params(RoutingContext ctx) {
     JsonObject params = new JsonObject();
     ctx.queryParams().forEach(param -> params.put(param.getKey(), param.getValue()));
     ctx.pathParams().forEach(params::put);

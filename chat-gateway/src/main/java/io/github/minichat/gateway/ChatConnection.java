@@ -4,6 +4,8 @@ import io.github.bucket4j.Bucket;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.InboxState;
+import io.github.minichat.common.GroupMembersRequest;
+import io.github.minichat.common.GroupRead;
 import io.github.minichat.common.MarkRead;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -116,6 +118,9 @@ final class ChatConnection implements FrameAssembler.Receiver {
     if (frame instanceof ClientFrame.Say say) {
       return sends.say(say);
     }
+    if (frame instanceof ClientFrame.GroupSay say) {
+      return sends.sayToGroup(say);
+    }
     if (frame instanceof ClientFrame.Heart) {
       // after bind, once presence has recorded the connection: a client that got the answer is routable, so a
       // message stored from then on is pushed to it
@@ -130,6 +135,13 @@ final class ChatConnection implements FrameAssembler.Receiver {
     }
     if (frame instanceof ClientFrame.Sync sync) {
       return inbox.sync(sync);
+    }
+    if (frame instanceof ClientFrame.GroupRead read) {
+      return readGroup(read);
+    }
+    if (frame instanceof ClientFrame.GroupOnline online) {
+      return services.groupMembers(new GroupMembersRequest(session.userId(), online.groupId()))
+          .onSuccess(members -> out.write("online", ServerFrames.groupOnline(members)));
     }
     return read((ClientFrame.Read) frame);
   }
@@ -183,6 +195,11 @@ final class ChatConnection implements FrameAssembler.Receiver {
   private Future<?> read(ClientFrame.Read read) {
     return services.markRead(new MarkRead(session.userId(), read.peer(), read.upTo()))
         .onSuccess(count -> out.write("read", ServerFrames.read(read.peer(), read.upTo(), count.countNum())));
+  }
+
+  private Future<?> readGroup(ClientFrame.GroupRead read) {
+    return services.readGroup(new GroupRead(session.userId(), read.groupId(), read.upTo()))
+        .onSuccess(count -> out.write("read", ServerFrames.groupRead(read.groupId(), read.upTo(), count.countNum())));
   }
 
   // ---- lifecycle ----

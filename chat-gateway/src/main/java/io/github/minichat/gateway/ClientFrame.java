@@ -1,5 +1,7 @@
 package io.github.minichat.gateway;
 
+import java.util.List;
+
 /**
  * What a client can ask, parsed once from a WebSocket frame or an HTTP request body ({@link ClientFrames}) and
  * handled as a typed value from then on. Ids a client repeats about itself ({@code fromId}, {@code from_id}) are
@@ -21,6 +23,19 @@ sealed interface ClientFrame {
 
   /** Sends a text; with a cid the send is idempotent and acknowledged. */
   record Say(Long claimedSender, long to, String cid, String text) implements ClientFrame {
+  }
+
+  /** Sends a text to a group; a cid is required. {@code mentions}: member ids; {@code mentionAll}: {@code @all}. */
+  record GroupSay(Long claimedSender, long groupId, String cid, String text, List<Long> mentions, boolean mentionAll)
+      implements ClientFrame {
+  }
+
+  /** Marks a group read, up to a seq or entirely. */
+  record GroupRead(long groupId, Long upTo) implements ClientFrame {
+  }
+
+  /** Asks which members of a group are online. */
+  record GroupOnline(long groupId) implements ClientFrame {
   }
 
   /** Pages the user's inbox after a cursor. */

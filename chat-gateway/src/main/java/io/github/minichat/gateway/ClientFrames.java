@@ -14,6 +14,9 @@ final class ClientFrames {
 
   private static final Set<String> BOUND_ONLY = Set.of("online", "say", "sync", "read");
 
+  /** Members one group message may mention by id. */
+  static final int MAX_MENTIONS = 50;
+
   private final JsonFrames json;
   private final int maxTextLength;
   private final int maxSyncPage;
@@ -56,10 +59,13 @@ final class ClientFrames {
     return switch (type) {
       case "bind" -> new ClientFrame.Bind(Fields.id(frame, "fromId"));
       case "heart" -> new ClientFrame.Heart();
-      case "online" -> new ClientFrame.Online(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"));
-      case "say" -> say(frame, "data");
+      case "online" -> frame.containsKey("group_id")
+          ? new ClientFrame.GroupOnline(Fields.id(frame, "group_id"))
+          : new ClientFrame.Online(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"));
+      case "say" -> frame.containsKey("group_id") ? groupSay(frame, Fields.id(frame, "group_id"), "data")
+          : say(frame, "data");
       case "sync" -> new ClientFrame.Sync(Fields.number(frame, "since", 0), syncLimit(frame));
-      case "read" -> read(frame);
+      case "read" -> frame.containsKey("group_id") ? groupRead(frame, Fields.id(frame, "group_id")) : read(frame);
       default -> throw new ChatException(ChatError.UNKNOWN_TYPE, "unknown frame type '" + shorten(type) + "'");
     };
   }
@@ -72,6 +78,26 @@ final class ClientFrames {
   /** {@code POST /api/messages/read}. */
   ClientFrame.Read read(JsonObject body) {
     return new ClientFrame.Read(Fields.id(body, "peer"), Fields.optionalId(body, "up_to"));
+  }
+
+  /** {@code POST /api/groups/<id>/messages}: a group say whose text is in {@code message}. */
+  ClientFrame.GroupSay groupSend(JsonObject body, long groupId) {
+    return groupSay(body, groupId, "message");
+  }
+
+  /** {@code POST /api/groups/<id>/read}. */
+  ClientFrame.GroupRead groupRead(JsonObject body, long groupId) {
+    return new ClientFrame.GroupRead(groupId, Fields.optionalId(body, "up_to"));
+  }
+
+  private ClientFrame.GroupSay groupSay(JsonObject frame, long groupId, String textField) {
+    String cid = Fields.cid(frame);
+    if (cid == null) {
+      throw Fields.invalid("cid is required for a group message");
+    }
+    return new ClientFrame.GroupSay(Fields.optionalId(frame, "from_id"), groupId, cid,
+        Fields.text(frame, textField, maxTextLength), Fields.ids(frame, "mentions", MAX_MENTIONS),
+        Fields.flag(frame, "mention_all"));
   }
 
   private ClientFrame.Say say(JsonObject frame, String textField) {

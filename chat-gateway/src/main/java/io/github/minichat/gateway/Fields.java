@@ -2,7 +2,11 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Reads the fields of client frames, request bodies and query parameters, with the seed client's field names, and
@@ -142,6 +146,42 @@ final class Fields {
       case "false", "0" -> false;
       default -> throw invalid("mark_read must be true or false");
     };
+  }
+
+  /** A JSON boolean field, false when absent. */
+  static boolean flag(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return false;
+    }
+    if (value instanceof Boolean bool) {
+      return bool;
+    }
+    throw invalid(field + " must be true or false");
+  }
+
+  /** An optional array of ids (as {@link #id}), each once, at most {@code max}; empty when absent. */
+  static List<Long> ids(JsonObject json, String field, int max) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray array)) {
+      throw invalid(field + " must be an array of user ids");
+    }
+    if (array.size() > max) {
+      throw invalid(field + " holds more than " + max + " ids");
+    }
+    Set<Long> ids = new LinkedHashSet<>();
+    for (int i = 0; i < array.size(); i++) {
+      ids.add(id(new JsonObject().put(field, array.getValue(i)), field));
+    }
+    return List.copyOf(ids);
+  }
+
+  /** An optional text field: absent is null; present, it must be a string of 1 to {@code maxLength} characters. */
+  static String optionalText(JsonObject json, String field, int maxLength) {
+    return json.getValue(field) == null ? null : text(json, field, maxLength);
   }
 
   static ChatException invalid(String message) {

@@ -99,6 +99,11 @@ final class InboxDelivery {
     }
   }
 
+  /** Read receipts for this user's group messages (not part of the inbox order: newer ones supersede older). */
+  void receipts(String frame) {
+    out.write("receipts", frame);
+  }
+
   /** Answers {@code sync} with a page of the inbox; pushes that the page holds are not written again. */
   Future<?> sync(ClientFrame.Sync sync) {
     if (syncGate.syncInFlight()) {

@@ -3,12 +3,16 @@ package io.github.minichat.gateway;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
+import io.github.minichat.common.GroupDelivery;
+import io.github.minichat.common.GroupReceipts;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Receives what the services push to this gateway node (messages, unread counts, presence changes) and hands each
@@ -36,7 +40,33 @@ final class PushVerticle extends VerticleBase {
 
   private void push(PushBatch batch) {
     batch.deliveries().forEach(this::deliver);
+    batch.groupDeliveries().forEach(this::deliverToMembers);
     batch.unreadCounts().forEach(this::unreadChanged);
+    batch.receipts().forEach(this::receipts);
+  }
+
+  /** To every connection of each member listed (those this node holds), each at the member's own cursor. */
+  private void deliverToMembers(GroupDelivery delivery) {
+    ChatMessage message = delivery.message();
+    Set<Long> mentioned = delivery.mentioned().isEmpty() ? Set.of() : new HashSet<>(delivery.mentioned());
+    for (int i = 0; i < delivery.members().size(); i++) {
+      long member = delivery.members().get(i);
+      long cursor = delivery.cursors().get(i);
+      ChatMessage copy = member == message.fromId() ? message
+          : message.forMember(member, cursor, mentioned.contains(member));
+      connections.forEachInboxOf(member, inbox -> {
+        if (inbox.connectionId().equals(delivery.originConnection())) {
+          inbox.onContext(() -> inbox.deliverOwn(cursor));
+        } else {
+          inbox.onContext(() -> inbox.deliver(copy));
+        }
+      });
+    }
+  }
+
+  private void receipts(GroupReceipts receipts) {
+    String frame = ServerFrames.receipts(receipts);
+    connections.forEachInboxOf(receipts.senderId(), inbox -> inbox.onContext(() -> inbox.receipts(frame)));
   }
 
   /** To every connection of the sender and recipient; the sending one only records the message's place. */

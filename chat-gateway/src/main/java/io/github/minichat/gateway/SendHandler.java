@@ -1,8 +1,11 @@
 package io.github.minichat.gateway;
 
+import io.github.minichat.common.GroupSend;
 import io.github.minichat.common.Origin;
+import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SendMessage;
 import io.vertx.core.Future;
+import java.util.function.Supplier;
 
 /**
  * The {@code say} frames of one connection: stored one at a time, in the order the client sent them, each
@@ -36,19 +39,29 @@ final class SendHandler {
 
   Future<?> say(ClientFrame.Say say) {
     SendMessage message = rules.admit(session.userId(), say, Origin.WS, session.connectionId());
+    return queued(() -> services.sendReserved(message), say.cid());
+  }
+
+  /** A group message, in the same queue as the connection's one-to-one sends: its inbox order is one order. */
+  Future<?> sayToGroup(ClientFrame.GroupSay say) {
+    GroupSend message = rules.admitGroup(session.userId(), say, Origin.WS, session.connectionId());
+    return queued(() -> services.sendToGroupReserved(message), say.cid());
+  }
+
+  private Future<?> queued(Supplier<Future<SendResult>> send, String cid) {
     // a queued send holds its place in the gateway's budget of pending requests from the moment it is accepted
     services.reserve();
     queuedSends++;
     pauseReadingIfFull();
-    Future<?> sent = sendChain.transform(ignored -> services.sendReserved(message))
+    Future<SendResult> sent = sendChain.transform(ignored -> send.get())
         .onComplete(ignored -> {
           queuedSends--;
           services.release();
           resumeReadingIfDrained();
         })
         .onSuccess(result -> {
-          if (say.cid() != null) {
-            out.write("ack", ServerFrames.ack(say.cid(), result.message()));
+          if (cid != null) {
+            out.write("ack", ServerFrames.ack(cid, result.message()));
           }
           inbox.deliverOwn(result.message().senderCursor());
         });

@@ -2,6 +2,7 @@ package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.github.minichat.common.GroupSend;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 
@@ -25,6 +26,14 @@ final class SendRules {
     }
     rateLimits.takeMessage(user);
     return new SendMessage(user, say.to(), say.text(), say.cid(), origin, connectionId);
+  }
+
+  /** The group message {@code user} may send: as itself, within the user's message rate (membership is the store's). */
+  GroupSend admitGroup(long user, ClientFrame.GroupSay say, Origin origin, String connectionId) {
+    checkSender(user, say.claimedSender());
+    rateLimits.takeMessage(user);
+    return new GroupSend(user, say.groupId(), say.text(), say.cid(), origin, connectionId, say.mentions(),
+        say.mentionAll());
   }
 
   /** The seed repeats the sender's id in frames ({@code from_id}): when present it must be the token's user. */

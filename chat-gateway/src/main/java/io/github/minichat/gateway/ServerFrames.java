@@ -3,8 +3,15 @@ package io.github.minichat.gateway;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatMessage;
+import io.github.minichat.common.ConversationPage;
+import io.github.minichat.common.ConversationSummary;
+import io.github.minichat.common.GroupInfo;
+import io.github.minichat.common.GroupList;
+import io.github.minichat.common.GroupMembers;
+import io.github.minichat.common.GroupReceipts;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 
@@ -51,8 +58,11 @@ final class ServerFrames {
   }
 
   static String ack(String cid, ChatMessage message) {
-    return quoted(new StringBuilder(140).append("{\"type\":\"ack\",\"cid\":"), cid)
-        .append(",\"id\":").append(message.id())
+    StringBuilder out = quoted(new StringBuilder(160).append("{\"type\":\"ack\",\"cid\":"), cid);
+    if (message.inGroup()) {
+      out.append(",\"group_id\":").append(message.groupId());
+    }
+    return out.append(",\"id\":").append(message.id())
         .append(",\"seq\":").append(message.seq())
         .append(",\"cursor\":").append(message.senderCursor())
         .append(",\"created_at\":").append(message.createdAt())
@@ -67,6 +77,76 @@ final class ServerFrames {
   static String read(long peer, Long upTo, long countNum) {
     return new JsonObject().put("type", "read").put("peer", peer).put("up_to", upTo).put("countNum", countNum)
         .encode();
+  }
+
+  /** The answer to a group's {@code read}: the user's unread total after the read mark. */
+  static String groupRead(long groupId, Long upTo, long countNum) {
+    return new JsonObject().put("type", "read").put("group_id", groupId).put("up_to", upTo).put("countNum", countNum)
+        .encode();
+  }
+
+  /** The answer to {@code online} with a {@code group_id}: which members are online. */
+  static String groupOnline(GroupMembers members) {
+    JsonArray online = new JsonArray();
+    members.members().forEach(member ->
+        online.add(new JsonObject().put("user_id", member.userId()).put("online", member.online())));
+    return new JsonObject().put("type", "online").put("group_id", members.groupId()).put("members", online).encode();
+  }
+
+  /** How many members have read a sender's messages in a group. */
+  static String receipts(GroupReceipts receipts) {
+    JsonArray reads = new JsonArray();
+    for (int i = 0; i < receipts.seqs().size(); i++) {
+      reads.add(new JsonObject().put("seq", receipts.seqs().get(i)).put("count", receipts.readCounts().get(i)));
+    }
+    return new JsonObject().put("type", "receipts").put("group_id", receipts.groupId()).put("reads", reads).encode();
+  }
+
+  /** A group as the HTTP API shows it to one user. */
+  static JsonObject group(GroupInfo group) {
+    return new JsonObject()
+        .put("group_id", group.groupId())
+        .put("name", group.name())
+        .put("owner_id", group.ownerId())
+        .put("member_count", group.memberCount())
+        .put("role", group.myRole())
+        .put("last_seq", group.lastSeq())
+        .put("created_at", group.createdAt())
+        .put("dissolved", group.dissolved());
+  }
+
+  static String groups(GroupList list) {
+    JsonArray groups = new JsonArray();
+    list.groups().forEach(group -> groups.add(group(group)));
+    return new JsonObject().put("groups", groups).encode();
+  }
+
+  static String members(GroupMembers members) {
+    JsonArray list = new JsonArray();
+    members.members().forEach(member -> list.add(new JsonObject()
+        .put("user_id", member.userId())
+        .put("role", member.role())
+        .put("joined_at", member.joinedAt())
+        .put("online", member.online())));
+    return new JsonObject().put("group_id", members.groupId()).put("members", list).encode();
+  }
+
+  /** One page of the conversation list; each {@code last} is a text or group_text frame as the user holds it. */
+  static String conversations(ConversationPage page, long forUser) {
+    JsonArray conversations = new JsonArray();
+    for (ConversationSummary summary : page.conversations()) {
+      conversations.add(new JsonObject()
+          .put("kind", summary.kind())
+          .put("id", summary.id())
+          .put("name", summary.name())
+          .put("last", summary.last() == null ? null : new JsonObject(text(summary.last(), forUser)))
+          .put("unread", summary.unread())
+          .put("mentions", summary.mentions())
+          .put("pinned", summary.pinned())
+          .put("muted", summary.muted())
+          .put("last_active_at", summary.lastActiveAt()));
+    }
+    return new JsonObject().put("conversations", conversations).put("next", page.next()).encode();
   }
 
   static String online(PresenceStatus status) {
@@ -116,6 +196,9 @@ final class ServerFrames {
   }
 
   private static StringBuilder appendText(StringBuilder out, ChatMessage message, long forUser) {
+    if (message.inGroup()) {
+      return appendGroupText(out, message, forUser);
+    }
     out.append("{\"type\":\"text\",\"id\":").append(message.id())
         .append(",\"seq\":").append(message.seq())
         .append(",\"cursor\":").append(message.cursorFor(forUser))
@@ -123,6 +206,25 @@ final class ServerFrames {
         .append(",\"to_id\":").append(message.toId())
         .append(",\"data\":");
     quoted(out, message.data())
+        .append(",\"is_read\":").append(message.read() ? 1 : 0)
+        .append(",\"created_at\":").append(message.createdAt());
+    if (message.cid() != null) {
+      quoted(out.append(",\"cid\":"), message.cid());
+    }
+    return out.append('}');
+  }
+
+  /** A group message as its {@code group_text} frame: a frame type that clients knowing nothing of groups ignore. */
+  private static StringBuilder appendGroupText(StringBuilder out, ChatMessage message, long forUser) {
+    out.append("{\"type\":\"group_text\",\"group_id\":").append(message.groupId())
+        .append(",\"id\":").append(message.id())
+        .append(",\"seq\":").append(message.seq())
+        .append(",\"cursor\":").append(message.cursorFor(forUser))
+        .append(",\"from_id\":").append(message.fromId())
+        .append(",\"data\":");
+    quoted(out, message.data())
+        .append(",\"kind\":").append(message.system() ? "\"system\"" : "\"text\"")
+        .append(",\"mentioned\":").append(message.mentioned())
         .append(",\"is_read\":").append(message.read() ? 1 : 0)
         .append(",\"created_at\":").append(message.createdAt());
     if (message.cid() != null) {

@@ -4,6 +4,18 @@ import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.ConversationPage;
+import io.github.minichat.common.ConversationPrefs;
+import io.github.minichat.common.ConversationsRequest;
+import io.github.minichat.common.GroupCommand;
+import io.github.minichat.common.GroupHistoryRequest;
+import io.github.minichat.common.GroupInfo;
+import io.github.minichat.common.GroupList;
+import io.github.minichat.common.GroupListRequest;
+import io.github.minichat.common.GroupMembers;
+import io.github.minichat.common.GroupMembersRequest;
+import io.github.minichat.common.GroupRead;
+import io.github.minichat.common.GroupSend;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxRequest;
@@ -173,6 +185,52 @@ final class ServiceClient implements Services {
       }
       return vertx.timer(100L << Math.min(attempt - 1, 4)).compose(ignored -> retrying(request, attempt + 1));
     });
+  }
+
+  @Override
+  public Future<SendResult> sendToGroup(GroupSend request) {
+    return admitted(() -> sendToGroupReserved(request));
+  }
+
+  @Override
+  public Future<SendResult> sendToGroupReserved(GroupSend request) {
+    return retrying(() -> request(Addresses.GROUP_SEND, request), 1);
+  }
+
+  /** Not retried: a second CREATE after a lost answer would make a second group. */
+  @Override
+  public Future<GroupInfo> changeGroup(GroupCommand command) {
+    return admitted(() -> request(Addresses.GROUP_COMMAND, command));
+  }
+
+  @Override
+  public Future<GroupList> groups(long userId) {
+    return admitted(() -> request(Addresses.GROUP_LIST, new GroupListRequest(userId)));
+  }
+
+  @Override
+  public Future<GroupMembers> groupMembers(GroupMembersRequest request) {
+    return admitted(() -> request(Addresses.GROUP_MEMBERS, request));
+  }
+
+  @Override
+  public Future<HistoryPage> groupHistory(GroupHistoryRequest request) {
+    return admitted(() -> request(Addresses.GROUP_HISTORY, request));
+  }
+
+  @Override
+  public Future<UnreadCount> readGroup(GroupRead request) {
+    return admitted(() -> request(Addresses.GROUP_READ, request));
+  }
+
+  @Override
+  public Future<ConversationPage> conversations(ConversationsRequest request) {
+    return admitted(() -> request(Addresses.CONVERSATIONS, request));
+  }
+
+  @Override
+  public Future<UnreadCount> conversationPrefs(ConversationPrefs request) {
+    return admitted(() -> request(Addresses.CONVERSATION_PREFS, request));
   }
 
   @Override

@@ -1,6 +1,17 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.ConversationPage;
+import io.github.minichat.common.ConversationPrefs;
+import io.github.minichat.common.ConversationsRequest;
+import io.github.minichat.common.GroupCommand;
+import io.github.minichat.common.GroupHistoryRequest;
+import io.github.minichat.common.GroupInfo;
+import io.github.minichat.common.GroupList;
+import io.github.minichat.common.GroupMembers;
+import io.github.minichat.common.GroupMembersRequest;
+import io.github.minichat.common.GroupRead;
+import io.github.minichat.common.GroupSend;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxState;
@@ -32,6 +43,26 @@ interface Services {
 
   /** Stores a message, reserving room for it. */
   Future<SendResult> send(SendMessage request);
+
+  /** Stores a group message, on room reserved by the caller; retried on retryable failures (it has a cid). */
+  Future<SendResult> sendToGroupReserved(GroupSend request);
+
+  /** Stores a group message, reserving room for it. */
+  Future<SendResult> sendToGroup(GroupSend request);
+
+  Future<GroupInfo> changeGroup(GroupCommand command);
+
+  Future<GroupList> groups(long userId);
+
+  Future<GroupMembers> groupMembers(GroupMembersRequest request);
+
+  Future<HistoryPage> groupHistory(GroupHistoryRequest request);
+
+  Future<UnreadCount> readGroup(GroupRead request);
+
+  Future<ConversationPage> conversations(ConversationsRequest request);
+
+  Future<UnreadCount> conversationPrefs(ConversationPrefs request);
 
   Future<SyncPage> sync(SyncRequest request);
 

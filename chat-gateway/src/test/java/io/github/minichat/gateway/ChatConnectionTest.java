@@ -295,4 +295,77 @@ class ChatConnectionTest {
     assertThat(new java.util.TreeSet<>(java.util.stream.Stream.concat(synced.stream(), pushed.stream()).toList()))
         .containsExactly(1L, 2L, 3L);
   }
+
+  private static ChatMessage groupMessage(long cursor) {
+    return new ChatMessage(500 + cursor, cursor, PEER, 0, "g" + cursor, false, 0, 60 + cursor, 0, null, 42, false,
+        false).forMember(USER, cursor, cursor == 2);
+  }
+
+  @Test
+  @DisplayName("group messages share the inbox order with one-to-one ones and are written as group_text frames")
+  void groupMessagesInInboxOrder() {
+    open();
+    bound();
+    InboxDelivery inbox = inbox();
+    on(() -> {
+      inbox.deliver(groupMessage(2));
+      inbox.deliver(fromPeer(1));
+      inbox.deliver(fromPeer(3));
+      inbox.deliver(groupMessage(2));
+    });
+    assertThat(link.frames()).extracting(frame -> frame.getString("type") + "@" + frame.getLong("cursor"))
+        .containsSubsequence("text@1", "group_text@2", "text@3");
+    JsonObject group = link.frames("group_text").get(0);
+    assertThat(link.frames("group_text")).as("the repeat is dropped").hasSize(1);
+    assertThat(group.getLong("group_id")).isEqualTo(42);
+    assertThat(group.getLong("from_id")).isEqualTo(PEER);
+    assertThat(group.getBoolean("mentioned")).isTrue();
+    assertThat(group.getString("kind")).isEqualTo("text");
+    assertThat(group.containsKey("to_id")).as("a seed client's text fields are not imitated").isFalse();
+  }
+
+  @Test
+  @DisplayName("a group say is stored in the connection's send order and acked with its group; without a cid it is refused")
+  void groupSay() {
+    open();
+    bound();
+    client("{\"type\":\"say\",\"group_id\":42,\"data\":\"no cid\"}");
+    client("{\"type\":\"say\",\"group_id\":42,\"data\":\"hi @8\",\"cid\":\"g-1\",\"mentions\":[8,\"8\"]}");
+    client("{\"type\":\"say\",\"group_id\":42,\"data\":\"x\",\"cid\":\"g-2\",\"mentions\":\"8\"}");
+    client("{\"type\":\"say\",\"group_id\":42,\"data\":\"x\",\"cid\":\"g-3\",\"mention_all\":\"yes\"}");
+    client("{\"type\":\"say\",\"group_id\":42,\"from_id\":9,\"data\":\"spoof\",\"cid\":\"g-4\"}");
+    client("{\"type\":\"say\",\"group_id\":-1,\"data\":\"x\",\"cid\":\"g-5\"}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> link.frames("ack").size() == 1);
+    assertThat(link.frames("error")).extracting(error -> error.getString("code") + "/" + error.getString("ref"))
+        .containsExactly(ChatError.INVALID_FIELD.code() + "/say", ChatError.INVALID_FIELD.code() + "/g-2",
+            ChatError.INVALID_FIELD.code() + "/g-3", ChatError.FORBIDDEN.code() + "/g-4",
+            ChatError.INVALID_FIELD.code() + "/g-5");
+    synchronized (services) {
+      assertThat(services.groupSendsReceived).hasSize(1);
+      assertThat(services.groupSendsReceived.get(0).mentions()).as("each mention once").containsExactly(8L);
+      assertThat(services.groupSendsReceived.get(0).fromId()).isEqualTo(USER);
+    }
+    JsonObject ack = link.frames("ack").get(0);
+    assertThat(ack.getString("cid")).isEqualTo("g-1");
+    assertThat(ack.getLong("group_id")).isEqualTo(42);
+    assertThat(services.pending).isZero();
+  }
+
+  @Test
+  @DisplayName("read and online with a group_id go to the group: answered for members, refused for others")
+  void groupReadAndOnline() {
+    open();
+    bound();
+    client("{\"type\":\"read\",\"group_id\":42,\"up_to\":5}");
+    client("{\"type\":\"online\",\"group_id\":42}");
+    client("{\"type\":\"online\",\"group_id\":13}");
+    await().atMost(Duration.ofSeconds(5)).until(() -> link.frames("online").size() == 1
+        && link.frames("error").size() == 1);
+    assertThat(link.frames("read").get(0).getLong("group_id")).isEqualTo(42);
+    synchronized (services) {
+      assertThat(services.groupReads).extracting(read -> read.upTo()).containsExactly(5L);
+    }
+    assertThat(link.frames("online").get(0).getJsonArray("members")).hasSize(2);
+    assertThat(link.frames("error").get(0).getString("code")).isEqualTo(ChatError.FORBIDDEN.code());
+  }
 }

@@ -4,6 +4,18 @@ import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.ConnectionEvent;
+import io.github.minichat.common.ConversationPage;
+import io.github.minichat.common.ConversationPrefs;
+import io.github.minichat.common.ConversationsRequest;
+import io.github.minichat.common.GroupCommand;
+import io.github.minichat.common.GroupHistoryRequest;
+import io.github.minichat.common.GroupInfo;
+import io.github.minichat.common.GroupList;
+import io.github.minichat.common.GroupMember;
+import io.github.minichat.common.GroupMembers;
+import io.github.minichat.common.GroupMembersRequest;
+import io.github.minichat.common.GroupRead;
+import io.github.minichat.common.GroupSend;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxState;
@@ -79,6 +91,67 @@ final class FakeServices implements Services {
   public Future<SendResult> send(SendMessage request) {
     reserve();
     return sendReserved(request).andThen(ignored -> release());
+  }
+
+  /** Group sends, each answered at once as stored at the next sender cursor the test set in {@link #groupCursor}. */
+  final List<GroupSend> groupSendsReceived = new ArrayList<>();
+  long groupCursor;
+  final List<GroupRead> groupReads = new ArrayList<>();
+
+  @Override
+  public synchronized Future<SendResult> sendToGroupReserved(GroupSend request) {
+    groupSendsReceived.add(request);
+    long cursor = ++groupCursor;
+    ChatMessage stored = new ChatMessage(cursor, groupSendsReceived.size(), request.fromId(), 0, request.text(),
+        false, System.currentTimeMillis(), cursor, 0, request.cid(), request.groupId(), false, false);
+    return Future.succeededFuture(new SendResult(stored, false));
+  }
+
+  @Override
+  public Future<SendResult> sendToGroup(GroupSend request) {
+    reserve();
+    return sendToGroupReserved(request).andThen(ignored -> release());
+  }
+
+  @Override
+  public Future<GroupInfo> changeGroup(GroupCommand command) {
+    return Future.failedFuture("not used");
+  }
+
+  @Override
+  public Future<GroupList> groups(long userId) {
+    return Future.failedFuture("not used");
+  }
+
+  /** Members of any group: the user and user 99 (online); group 13 refuses everyone. */
+  @Override
+  public Future<GroupMembers> groupMembers(GroupMembersRequest request) {
+    if (request.groupId() == 13) {
+      return Future.failedFuture(new ChatException(ChatError.FORBIDDEN, "not a member"));
+    }
+    return Future.succeededFuture(new GroupMembers(request.groupId(), List.of(
+        new GroupMember(request.userId(), "owner", 0, true), new GroupMember(99, "member", 0, true))));
+  }
+
+  @Override
+  public Future<HistoryPage> groupHistory(GroupHistoryRequest request) {
+    return Future.failedFuture("not used");
+  }
+
+  @Override
+  public synchronized Future<UnreadCount> readGroup(GroupRead request) {
+    groupReads.add(request);
+    return Future.succeededFuture(new UnreadCount(request.userId(), 0, 1));
+  }
+
+  @Override
+  public Future<ConversationPage> conversations(ConversationsRequest request) {
+    return Future.failedFuture("not used");
+  }
+
+  @Override
+  public Future<UnreadCount> conversationPrefs(ConversationPrefs request) {
+    return Future.failedFuture("not used");
   }
 
   @Override
