@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -45,7 +48,9 @@ import java.util.TreeMap;
  *   <li>a send without a cid that is the twin of one just stored (a seed client stores over HTTP and shows over the
  *       socket: same sender, peer and text, the other origin, within the pair window) is that message, answered as
  *       a repeat, and each message has one twin at most;</li>
- *   <li>the unread total and its version change in the same transaction as the rows.</li>
+ *   <li>the unread total and its version change in the same transaction as the rows; a message to a user who muted
+ *       its sender is stored unread but left out of the total (the mute is read under the recipient's inbox lock,
+ *       which every change of a one-to-one mute holds too).</li>
  * </ul>
  * Locks are taken in one global order, conversation rows by (user_lo, user_hi) and then inbox rows by user, so
  * writers never deadlock: each bump is a nested loop over its sorted key array (hash and merge joins are off on
@@ -82,6 +87,10 @@ final class BatchStore {
           + " AND m.from_id = u.f AND m.cid IS NULL AND m.origin <> u.o::\"char\" AND NOT m.paired AND m.body = u.b"
           + " AND m.created_at > clock_timestamp() - $6::float8 * interval '1 millisecond'"
           + " ORDER BY m.id DESC LIMIT 1) t";
+  // The batch's (recipient, sender) pairs whose recipient muted the sender: what they get stays out of the total.
+  private static final String FIND_MUTED =
+      "SELECT p.user_id, p.peer_id FROM unnest($1::int8[], $2::int8[]) AS u(r, s)"
+          + " JOIN conversation_prefs p ON p.user_id = u.r AND p.peer_id = u.s WHERE p.muted";
   private static final String PAIR =
       "UPDATE messages SET paired = true WHERE id = ANY($1::int8[])";
   private static final String INSERT_MESSAGES =
@@ -107,6 +116,21 @@ final class BatchStore {
     static Place of(ChatMessage message) {
       return new Place(Math.min(message.fromId(), message.toId()), Math.max(message.fromId(), message.toId()),
           message.seq());
+    }
+  }
+
+  /** Who receives from whom: the key of a one-to-one mute, held by the recipient. */
+  private record Direction(long recipient, long sender) {
+    static Direction of(SendMessage request) {
+      return new Direction(request.toId(), request.fromId());
+    }
+
+    static Set<Direction> muted(RowSet<Row> rows) {
+      Set<Direction> muted = new HashSet<>();
+      if (rows != null) {
+        rows.forEach(row -> muted.add(new Direction(row.getLong(0), row.getLong(1))));
+      }
+      return muted;
     }
   }
 
@@ -200,24 +224,29 @@ final class BatchStore {
    * The conversations and inboxes of a batch, sorted in the global lock order, with how far the batch moves each
    * counter if none of its messages repeats an earlier one: a conversation's seq by its messages, an inbox's
    * counters by {@link InboxStep}. Also the sends that may repeat an earlier message: those with a cid (by sender
-   * and cid) and those without (by their twin).
+   * and cid) and those without (by their twin); and the directions of the messages that arrive unread, whose
+   * recipient may have muted the sender.
    */
   private record Keys(TreeMap<Conversation, Long> seqSteps, TreeMap<Long, InboxStep> inboxSteps,
-                      List<SendMessage> withCid, List<SendMessage> withoutCid) {
+                      List<SendMessage> withCid, List<SendMessage> withoutCid, Set<Direction> unreadArrivals) {
 
     static Keys of(List<Item> items) {
       TreeMap<Conversation, Long> seqSteps = new TreeMap<>();
       TreeMap<Long, InboxStep> inboxSteps = new TreeMap<>();
       List<SendMessage> withCid = new ArrayList<>();
       List<SendMessage> withoutCid = new ArrayList<>();
+      Set<Direction> unreadArrivals = new LinkedHashSet<>();
       for (Item item : items) {
         SendMessage request = item.request();
         seqSteps.merge(Conversation.of(request), 1L, Long::sum);
         inboxSteps.merge(request.fromId(), new InboxStep(1, 0), InboxStep::plus);
         inboxSteps.merge(request.toId(), new InboxStep(1, item.readOnArrival() ? 0 : 1), InboxStep::plus);
         (request.cid() != null ? withCid : withoutCid).add(request);
+        if (!item.readOnArrival()) {
+          unreadArrivals.add(Direction.of(request));
+        }
       }
-      return new Keys(seqSteps, inboxSteps, withCid, withoutCid);
+      return new Keys(seqSteps, inboxSteps, withCid, withoutCid, unreadArrivals);
     }
 
     Long[] lo() {
@@ -243,6 +272,11 @@ final class BatchStore {
     Tuple bumpInboxArguments() {
       return arrays(userIds(), inboxSteps.values().stream().map(InboxStep::cursor).toArray(Long[]::new),
           inboxSteps.values().stream().map(InboxStep::unread).toArray(Long[]::new));
+    }
+
+    Tuple mutedArguments() {
+      return arrays(unreadArrivals.stream().map(Direction::recipient).toArray(Long[]::new),
+          unreadArrivals.stream().map(Direction::sender).toArray(Long[]::new));
     }
 
     Tuple repeatArguments() {
@@ -301,19 +335,24 @@ final class BatchStore {
         ? connection.preparedQuery(CREATE_INBOXES).execute(arrays(keys.userIds()))
         : Future.succeededFuture();
     Future<RowSet<Row>> inboxesBumped = connection.preparedQuery(BUMP_INBOXES).execute(keys.bumpInboxArguments());
+    // after the bumps, which hold the recipients' inbox locks: a mute committed before them is seen, a later one
+    // waits for this commit
+    Future<RowSet<Row>> mutedFound = keys.unreadArrivals().isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(FIND_MUTED).execute(keys.mutedArguments());
     Future<RowSet<Row>> repeatsFound = keys.withCid().isEmpty() ? Future.succeededFuture()
         : connection.preparedQuery(FIND_REPEATS).execute(keys.repeatArguments());
     Future<RowSet<Row>> twinsFound = keys.withoutCid().isEmpty() ? Future.succeededFuture()
         : connection.preparedQuery(FIND_TWINS).execute(keys.twinArguments(pairWindow));
     return Future.all(List.of(begun, conversationsCreated, conversationsBumped, inboxesCreated, inboxesBumped,
-            repeatsFound, twinsFound))
+            mutedFound, repeatsFound, twinsFound))
         .compose(bumped -> {
           if (conversationsBumped.result().size() < keys.seqSteps().size()
               || inboxesBumped.result().size() < keys.inboxSteps().size()) {
             return Future.failedFuture(ROWS_MISSING);
           }
           return write(connection, items, keys.seqsBefore(conversationsBumped.result()),
-              keys.inboxesBefore(inboxesBumped.result()), earlier(repeatsFound.result(), twinsFound.result()));
+              keys.inboxesBefore(inboxesBumped.result()), earlier(repeatsFound.result(), twinsFound.result()),
+              Direction.muted(mutedFound.result()));
         })
         // after missing rows or a failure in round trip 1 the transaction is still open (after a failure in round
         // trip 2, this ROLLBACK finds none and only warns): it must end before the connection is used again
@@ -364,17 +403,18 @@ final class BatchStore {
 
   /**
    * Numbers the new messages in batch order from the counters as they stood before the batch, inserts them, marks
-   * the twins found paired, sets the counters back if some messages were repeats (the bumps counted them), and
-   * commits.
+   * the twins found paired, sets the counters back if some messages were repeats or arrive in a muted conversation
+   * (the bumps counted them), and commits.
    */
   private static Future<List<Future<ChatStore.Stored>>> write(SqlConnection connection, List<Item> items,
-      TreeMap<Conversation, Long> seqs, TreeMap<Long, InboxCounters> inboxes, Earlier earlier) {
+      TreeMap<Conversation, Long> seqs, TreeMap<Long, InboxCounters> inboxes, Earlier earlier, Set<Direction> muted) {
     int size = items.size();
     List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
     List<Integer> fresh = new ArrayList<>(size);
     List<ChatMessage> numbered = new ArrayList<>(size);
     List<UnreadCount> unread = new ArrayList<>(size);
     List<Long> twins = new ArrayList<>();
+    boolean mutedArrivals = false;
     for (int i = 0; i < size; i++) {
       SendMessage request = items.get(i).request();
       ChatMessage repeat = earlier.of(request);
@@ -387,9 +427,11 @@ final class BatchStore {
       }
       outcomes.add(null);
       boolean read = items.get(i).readOnArrival();
+      boolean counted = !read && !muted.contains(Direction.of(request));
+      mutedArrivals |= !read && !counted;
       long seq = seqs.merge(Conversation.of(request), 1L, Long::sum);
       InboxCounters sender = inboxes.compute(request.fromId(), (user, counters) -> counters.next(false));
-      InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(!read));
+      InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(counted));
       fresh.add(i);
       numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0,
           sender.cursor(), recipient.cursor(), request.cid()));
@@ -406,11 +448,13 @@ final class BatchStore {
         : connection.preparedQuery(INSERT_MESSAGES).execute(insertArguments(items, fresh, numbered));
     Future<RowSet<Row>> paired = twins.isEmpty() ? Future.succeededFuture()
         : connection.preparedQuery(PAIR).execute(arrays(twins.toArray(Long[]::new)));
-    Future<?> corrected = fresh.size() == size ? Future.succeededFuture() : Future.all(
-        connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs)),
-        connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes)));
+    boolean repeats = fresh.size() < size;
+    Future<RowSet<Row>> conversationsCorrected = !repeats ? Future.succeededFuture()
+        : connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs));
+    Future<RowSet<Row>> inboxesCorrected = !repeats && !mutedArrivals ? Future.succeededFuture()
+        : connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(inserted, paired, corrected, committed)
+    return Future.all(List.of(inserted, paired, conversationsCorrected, inboxesCorrected, committed))
         .map(ignored -> fresh.isEmpty() ? outcomes : stored(inserted.result(), outcomes, fresh, numbered, unread));
   }
 

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The message service's reads and read marks, over the reactive pool, and the error translation that the writes
- * share; sends are stored by {@link BatchStore}. A read mark is one call to the {@code chat_mark_read} function (see
- * the migrations): one round trip, one transaction.
+ * share; sends are stored by {@link BatchStore} and {@link GroupSendStore}. A read mark is one call to the
+ * {@code chat_mark_read} function (see the migrations): one round trip, one transaction.
  */
 final class ChatStore {
 
@@ -40,14 +40,30 @@ final class ChatStore {
 
   private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
 
-  // Both branches walk an inbox index; a message appears in one user's inbox once (no self-messages).
+  // A one-to-one message's columns with the group fields a sync page has too.
+  private static final String ONE_TO_ONE_INBOX_COLUMNS =
+      MESSAGE_COLUMNS + ", 0::int8 AS group_id, false AS system, false AS mentioned";
+
+  // Each branch walks an inbox index: a one-to-one message appears in one user's inbox once (no self-messages), a
+  // group message once per member (its group_inbox row). A group row becomes the user's copy: their own message is
+  // the sender's copy (to_id 0, at sender_cursor), another's names them (to_id, at recipient_cursor). It is read when
+  // the user, still a member, has read the group up to it.
   private static final String SYNC =
       "SELECT * FROM ("
-          + " (SELECT " + MESSAGE_COLUMNS + ", recipient_cursor AS pos FROM messages"
+          + " (SELECT " + ONE_TO_ONE_INBOX_COLUMNS + ", recipient_cursor AS pos FROM messages"
           + "   WHERE to_id = $1 AND recipient_cursor > $2 ORDER BY recipient_cursor LIMIT $3)"
           + " UNION ALL"
-          + " (SELECT " + MESSAGE_COLUMNS + ", sender_cursor AS pos FROM messages"
+          + " (SELECT " + ONE_TO_ONE_INBOX_COLUMNS + ", sender_cursor AS pos FROM messages"
           + "   WHERE from_id = $1 AND sender_cursor > $2 ORDER BY sender_cursor LIMIT $3)"
+          + " UNION ALL"
+          + " (SELECT g.id, g.seq, g.from_id, CASE WHEN g.from_id = i.user_id THEN 0 ELSE i.user_id END, g.body,"
+          + "   coalesce(i.seq <= m.read_seq, false), g.created_at,"
+          + "   CASE WHEN g.from_id = i.user_id THEN i.cursor ELSE 0 END,"
+          + "   CASE WHEN g.from_id = i.user_id THEN 0 ELSE i.cursor END, g.cid, g.group_id, g.system, i.mentioned,"
+          + "   i.cursor"
+          + "   FROM group_inbox i JOIN group_messages g ON g.group_id = i.group_id AND g.seq = i.seq"
+          + "   LEFT JOIN group_members m ON m.group_id = i.group_id AND m.user_id = i.user_id"
+          + "   WHERE i.user_id = $1 AND i.cursor > $2 ORDER BY i.cursor LIMIT $3)"
           + ") inbox ORDER BY pos LIMIT $3";
 
   private static final String HISTORY =
@@ -90,14 +106,12 @@ final class ChatStore {
     return pool.preparedQuery(SYNC).execute(Tuple.of(request.userId(), request.since(), request.limit() + 1))
         .recover(ChatStore::translate)
         .map(rows -> {
-          List<ChatMessage> messages = toMessages(rows);
+          List<ChatMessage> messages = new ArrayList<>(rows.size());
+          rows.forEach(row -> messages.add(toInboxMessage(row)));
           boolean hasMore = messages.size() > request.limit();
-          if (hasMore) {
-            messages = messages.subList(0, request.limit());
-          }
-          long cursor = messages.isEmpty()
-              ? request.since() : messages.get(messages.size() - 1).cursorFor(request.userId());
-          return new SyncPage(messages, cursor, hasMore);
+          List<ChatMessage> page = hasMore ? messages.subList(0, request.limit()) : messages;
+          long cursor = page.isEmpty() ? request.since() : page.get(page.size() - 1).cursorFor(request.userId());
+          return new SyncPage(page, cursor, hasMore);
         });
   }
 
@@ -156,6 +170,15 @@ final class ChatStore {
     return new ChatMessage(row.getLong("id"), row.getLong("seq"), row.getLong("from_id"), row.getLong("to_id"),
         row.getString("body"), row.getBoolean("is_read"), createdAt.toInstant().toEpochMilli(),
         row.getLong("sender_cursor"), row.getLong("recipient_cursor"), row.getString("cid"));
+  }
+
+  /** A message of a sync page, one-to-one or a group member's copy (the columns of {@link #SYNC}). */
+  private static ChatMessage toInboxMessage(Row row) {
+    return new ChatMessage(row.getLong("id"), row.getLong("seq"), row.getLong("from_id"), row.getLong("to_id"),
+        row.getString("body"), row.getBoolean("is_read"),
+        row.getOffsetDateTime("created_at").toInstant().toEpochMilli(), row.getLong("sender_cursor"),
+        row.getLong("recipient_cursor"), row.getString("cid"), row.getLong("group_id"), row.getBoolean("system"),
+        row.getBoolean("mentioned"));
   }
 
   /** Connection loss, server shutdown, resource exhaustion, serialisation conflicts: worth a retry. */

@@ -1,7 +1,10 @@
 package io.github.minichat.message;
 
 import io.github.minichat.common.Addresses;
+import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
+import io.github.minichat.common.GroupDelivery;
+import io.github.minichat.common.GroupReceipts;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.presence.api.RouteTable;
@@ -9,6 +12,7 @@ import io.vertx.core.eventbus.EventBus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes stored messages and unread counts to the gateway nodes that hold the users' connections, as the route
- * table knows them. Pushes leave as soon as their routes are known, in no particular order between batches: a
- * gateway puts each connection's pushes in inbox order by their dense cursors, drops repeats, and reads back from
- * the store whatever a lost or late push leaves missing. So nothing here waits on an earlier push, and the only
- * queue, the presence reads in flight, is bounded.
+ * Pushes stored messages (one-to-one and group), unread counts and read receipts to the gateway nodes that hold the
+ * users' connections, as the route table knows them. Pushes leave as soon as their routes are known, in no
+ * particular order between batches: a gateway puts each connection's pushes in inbox order by their dense cursors,
+ * drops repeats, and reads back from the store whatever a lost or late push leaves missing. So nothing here waits
+ * on an earlier push, and the only queue, the presence reads in flight, is bounded.
  */
 final class DeliveryRouter {
 
@@ -79,6 +83,76 @@ final class DeliveryRouter {
 
   void pushUnread(UnreadCount count) {
     deliverAll(List.of(), Map.of(count.userId(), count));
+  }
+
+  /** A stored group message and the connection that sent it (null: none, or HTTP), which gets an ack instead. */
+  record GroupPush(GroupStored stored, String originConnection) {
+  }
+
+  /**
+   * Pushes stored group messages with one event-bus message per gateway: for each message, one {@link GroupDelivery}
+   * naming only the holders whose connections that gateway holds, and their newest unread totals. A repeat holds its
+   * sender only, so it goes to the sender's gateways (where its ack is due). The route table's answer is used as it
+   * is, without confirming offline holders in the presence map (a big group would read hundreds of entries per
+   * message): a connection bound just before the commit reads what it missed back when its binding settles.
+   */
+  void deliverGroups(List<GroupPush> pushes) {
+    Map<String, GatewayPush> byGateway = new HashMap<>();
+    for (GroupPush push : pushes) {
+      GroupStored stored = push.stored();
+      Map<String, Holders> holdersByGateway = new LinkedHashMap<>();
+      for (int i = 0; i < stored.holders().size(); i++) {
+        long holder = stored.holders().get(i);
+        for (String gateway : routes.gatewaysOf(holder)) {
+          holdersByGateway.computeIfAbsent(gateway, ignored -> new Holders())
+              .add(holder, stored.cursors().get(i), stored.mentioned().contains(holder));
+        }
+      }
+      holdersByGateway.forEach((gateway, holders) -> byGateway.computeIfAbsent(gateway, ignored -> new GatewayPush())
+          .deliveries.add(holders.delivery(stored.message(), push.originConnection())));
+      for (UnreadCount count : stored.unread()) {
+        for (String gateway : routes.gatewaysOf(count.userId())) {
+          byGateway.computeIfAbsent(gateway, ignored -> new GatewayPush()).unread
+              .merge(count.userId(), count, (a, b) -> a.version() >= b.version() ? a : b);
+        }
+      }
+    }
+    byGateway.forEach((gateway, push) -> eventBus.send(Addresses.gatewayDeliveries(gateway),
+        new PushBatch(List.of(), List.copyOf(push.unread.values()), push.deliveries, List.of())));
+  }
+
+  /** Pushes read receipts to the gateways of their senders, one event-bus message per gateway. */
+  void pushReceipts(List<GroupReceipts> receipts) {
+    Map<String, List<GroupReceipts>> byGateway = new HashMap<>();
+    receipts.forEach(receipt -> routes.gatewaysOf(receipt.senderId()).forEach(gateway ->
+        byGateway.computeIfAbsent(gateway, ignored -> new ArrayList<>()).add(receipt)));
+    byGateway.forEach((gateway, forGateway) -> eventBus.send(Addresses.gatewayDeliveries(gateway),
+        new PushBatch(List.of(), List.of(), List.of(), forGateway)));
+  }
+
+  /** What one gateway is pushed of a batch of group messages. */
+  private static final class GatewayPush {
+    final List<GroupDelivery> deliveries = new ArrayList<>();
+    final Map<Long, UnreadCount> unread = new HashMap<>();
+  }
+
+  /** The holders of one message on one gateway, with their places and the ones it mentions. */
+  private static final class Holders {
+    final List<Long> members = new ArrayList<>();
+    final List<Long> cursors = new ArrayList<>();
+    final List<Long> mentioned = new ArrayList<>();
+
+    void add(long member, long cursor, boolean mentions) {
+      members.add(member);
+      cursors.add(cursor);
+      if (mentions) {
+        mentioned.add(member);
+      }
+    }
+
+    GroupDelivery delivery(ChatMessage message, String originConnection) {
+      return new GroupDelivery(message, members, cursors, mentioned, originConnection);
+    }
   }
 
   private void send(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread) {

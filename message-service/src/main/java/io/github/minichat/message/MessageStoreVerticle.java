@@ -36,8 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the message requests of the event bus: stores sends (then has them pushed), serves sync, history and
- * unread counts, and marks messages read.
+ * Answers the message requests of the event bus: stores sends, one-to-one and to groups (then has them pushed),
+ * changes groups, serves sync, history, unread counts, group lists and the conversation list, and marks messages
+ * read (then has the counts and the group receipts pushed).
  */
 public final class MessageStoreVerticle extends VerticleBase {
 
@@ -53,6 +54,7 @@ public final class MessageStoreVerticle extends VerticleBase {
   private BatchStore batchStore;
   private DeliveryRouter router;
   private GroupCommit<SendMessage, ChatStore.Stored> batches;
+  private GroupRequests groupRequests;
 
   public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config, RouteTable routes) {
     this.connectOptions = connectOptions;
@@ -73,6 +75,7 @@ public final class MessageStoreVerticle extends VerticleBase {
     router = new DeliveryRouter(eventBus, routes);
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
         request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
+    groupRequests = new GroupRequests(vertx, pool, config, router, routes);
     return Future.all(List.of(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
@@ -80,11 +83,15 @@ public final class MessageStoreVerticle extends VerticleBase {
         eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
         eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
         eventBus.consumer(Addresses.MESSAGE_INBOX, Replies.of(this::inbox)).completion(),
-        eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion()));
+        eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion(),
+        groupRequests.register(eventBus)));
   }
 
   @Override
   public Future<?> stop() {
+    if (groupRequests != null) {
+      groupRequests.close();
+    }
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -125,7 +132,7 @@ public final class MessageStoreVerticle extends VerticleBase {
    * Sends with the same sender and cid never share a batch (the later one finds the earlier as a duplicate); nor do
    * a sender's sends without a cid (the later one may be the twin of the earlier).
    */
-  private record SenderCid(long fromId, String cid) {
+  record SenderCid(long fromId, String cid) {
   }
 
   /**
@@ -194,7 +201,7 @@ public final class MessageStoreVerticle extends VerticleBase {
         });
   }
 
-  private static int clamp(int limit) {
+  static int clamp(int limit) {
     return Math.max(1, Math.min(MAX_PAGE, limit));
   }
 }
