@@ -97,11 +97,175 @@ function backoffDelay(attempt, options = {}, random = Math.random) {
   return exports;
 })({});
 
+// ---- src/groups.js
+modules["groups.js"] = (function (exports) {
+/**
+ * Groups and the conversation list as the app sees them: the server's `group_text` frames and HTTP bodies turned
+ * into the objects the client hands out (camelCase where the module names things itself, the frame's own fields
+ * kept as the server sent them, as for one-to-one messages).
+ */
+const { MiniChatError } = modules["errors.js"];
+
+/** What a system message's `data` may say happened; anything else is reported as `unknown`. */
+const SYSTEM_EVENTS = ['created', 'renamed', 'joined', 'removed', 'left', 'dissolved', 'role'];
+
+/** One-to-one and group messages have ids of their own: the same number may name one of each. */
+function messageKey(message) {
+  return (message.type === 'group_text' ? 'g' : 't') + message.id;
+}
+
+function isGroupMessage(message) {
+  return Boolean(message) && message.type === 'group_text';
+}
+
+/**
+ * A membership change as `{event, by, users, name?, role?}`, parsed from a system message's data. A body that is
+ * not the object the protocol describes becomes `{event: 'unknown', by: null, users: []}`: shown, never thrown.
+ */
+function systemEvent(data) {
+  let parsed = null;
+  try {
+    parsed = typeof data === 'string' ? JSON.parse(data) : data;
+  } catch (ignored) {
+    parsed = null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { event: 'unknown', by: null, users: [] };
+  const event = SYSTEM_EVENTS.indexOf(parsed.event) >= 0 ? parsed.event : 'unknown';
+  const by = isId(parsed.by) ? Number(parsed.by) : null;
+  const users = Array.isArray(parsed.users) ? parsed.users.filter(isId).map(Number) : [];
+  const result = { event, by, users };
+  if (typeof parsed.name === 'string') result.name = parsed.name;
+  if (typeof parsed.role === 'string') result.role = parsed.role;
+  return result;
+}
+
+/** A `group_text` frame as the `groupMessage` event gives it: plus `groupId`, `outgoing` and `system`. */
+function groupMessage(frame, me) {
+  const system = frame.kind === 'system';
+  return Object.assign({}, frame, {
+    type: 'group_text',
+    groupId: Number(frame.group_id),
+    outgoing: Number(frame.from_id) === me,
+    system: system ? systemEvent(frame.data) : null,
+  });
+}
+
+/** A `text` frame as the `message` event gives it: plus `outgoing` and `peer`. */
+function directMessage(frame, me) {
+  const outgoing = Number(frame.from_id) === me;
+  return Object.assign({}, frame, { type: 'text', outgoing, peer: outgoing ? Number(frame.to_id) : Number(frame.from_id) });
+}
+
+/** The newest message of a conversation, shaped as the events shape it. */
+function anyMessage(frame, me) {
+  if (!frame) return null;
+  return isGroupMessage(frame) ? groupMessage(frame, me) : directMessage(frame, me);
+}
+
+function groupInfo(body) {
+  return {
+    groupId: Number(body.group_id),
+    name: body.name,
+    ownerId: Number(body.owner_id),
+    memberCount: Number(body.member_count),
+    role: body.role != null ? body.role : null,
+    lastSeq: Number(body.last_seq),
+    createdAt: Number(body.created_at),
+    dissolved: Boolean(body.dissolved),
+  };
+}
+
+function groupMembers(body) {
+  const members = Array.isArray(body.members) ? body.members : [];
+  return {
+    groupId: Number(body.group_id),
+    members: members.map((member) => ({
+      userId: Number(member.user_id),
+      role: member.role,
+      joinedAt: Number(member.joined_at),
+      online: Boolean(member.online),
+    })),
+  };
+}
+
+/** The answer to an `online` frame with a `group_id`. */
+function groupPresence(frame) {
+  const members = Array.isArray(frame.members) ? frame.members : [];
+  return {
+    groupId: Number(frame.group_id),
+    members: members.map((member) => ({ userId: Number(member.user_id), online: Boolean(member.online) })),
+  };
+}
+
+function groupReceipts(frame) {
+  const reads = Array.isArray(frame.reads) ? frame.reads : [];
+  return {
+    groupId: Number(frame.group_id),
+    reads: reads.map((read) => ({ seq: Number(read.seq), count: Number(read.count) })),
+  };
+}
+
+function conversationPage(body, me) {
+  const conversations = Array.isArray(body.conversations) ? body.conversations : [];
+  return {
+    conversations: conversations.map((item) => ({
+      kind: item.kind,
+      id: Number(item.id),
+      name: item.name != null ? item.name : null,
+      last: anyMessage(item.last, me),
+      unread: Number(item.unread) || 0,
+      mentions: Number(item.mentions) || 0,
+      pinned: Boolean(item.pinned),
+      muted: Boolean(item.muted),
+      lastActiveAt: Number(item.last_active_at) || 0,
+    })),
+    next: body.next != null ? body.next : null,
+  };
+}
+
+function isId(value) {
+  const id = Number(value);
+  return value !== null && value !== '' && typeof value !== 'boolean' && Number.isSafeInteger(id) && id > 0;
+}
+
+/** A positive id (a number or a numeric string), or a MiniChatError `invalid_field` naming the argument. */
+function requireId(value, name) {
+  if (!isId(value)) throw new MiniChatError('invalid_field', `${name} must be a positive id`);
+  return Number(value);
+}
+
+/** Ids given by the app: each a positive id, each once, in the order given. */
+function requireIds(values, name) {
+  if (!Array.isArray(values)) throw new MiniChatError('invalid_field', `${name} must be an array of user ids`);
+  const ids = [];
+  for (const value of values) {
+    const id = requireId(value, name);
+    if (ids.indexOf(id) < 0) ids.push(id);
+  }
+  return ids;
+}
+  exports.messageKey = messageKey;
+  exports.isGroupMessage = isGroupMessage;
+  exports.systemEvent = systemEvent;
+  exports.groupMessage = groupMessage;
+  exports.directMessage = directMessage;
+  exports.anyMessage = anyMessage;
+  exports.groupInfo = groupInfo;
+  exports.groupMembers = groupMembers;
+  exports.groupPresence = groupPresence;
+  exports.groupReceipts = groupReceipts;
+  exports.conversationPage = conversationPage;
+  exports.requireId = requireId;
+  exports.requireIds = requireIds;
+  return exports;
+})({});
+
 // ---- src/client.js
 modules["client.js"] = (function (exports) {
 const { Emitter } = modules["emitter.js"];
 const { MiniChatError } = modules["errors.js"];
 const { backoffDelay, DEFAULT_BACKOFF } = modules["backoff.js"];
+const { conversationPage, directMessage, groupInfo, groupMembers, groupMessage, groupPresence, groupReceipts, isGroupMessage, messageKey, requireId, requireIds } = modules["groups.js"];
 
 /** Close codes the server uses (see the server's docs/protocol.md). */
 const CloseCode = Object.freeze({
@@ -144,8 +308,10 @@ const SEEN_IDS = 5000;
  * A chat connection that stays up: token at the handshake, `bind` on `init`, heartbeats that notice a silent
  * server, reconnects with exponential backoff and jitter, `sync` from the last cursor after every reconnect, every
  * message delivered once and in inbox order, sends acknowledged by client id and retried with the same id.
+ * Group messages travel the same way (one inbox, one cursor) and come as `groupMessage` events.
  *
- * Events: `state`, `message`, `unread`, `presence`, `read`, `synced`, `cursor`, `error`, `frame`.
+ * Events: `state`, `message`, `groupMessage`, `unread`, `presence`, `groupPresence`, `read`, `groupRead`,
+ * `receipts`, `synced`, `cursor`, `error`, `frame`.
  */
 class MiniChatClient extends Emitter {
   constructor(options = {}) {
@@ -185,6 +351,7 @@ class MiniChatClient extends Emitter {
     this._outbox = [];
     this._pending = new Map();
     this._reads = [];
+    this._groupQueries = [];
     this._buffer = new Map();
     this._seen = new Set();
     this._syncing = false;
@@ -216,9 +383,9 @@ class MiniChatClient extends Emitter {
     return this._cursor;
   }
 
-  /** Sends not yet acknowledged by the server, oldest first. */
+  /** Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`. */
   get pendingSends() {
-    return this._outbox.map(({ cid, to, text }) => ({ cid, to, text }));
+    return this._outbox.map(({ cid, to, groupId, text }) => (groupId != null ? { cid, groupId, text } : { cid, to, text }));
   }
 
   /** Opens the connection (done by the constructor unless `autoStart: false`). */
@@ -237,19 +404,53 @@ class MiniChatClient extends Emitter {
     if (!Number.isSafeInteger(peer) || peer <= 0) {
       return Promise.reject(new MiniChatError('invalid_field', 'to must be a positive user id'));
     }
-    if (typeof text !== 'string' || text.length === 0) {
-      return Promise.reject(new MiniChatError('invalid_field', 'text must be a non-empty string'));
-    }
-    if ([...text].length > this.options.maxTextLength) {
-      return Promise.reject(new MiniChatError('text_too_long', `text is longer than ${this.options.maxTextLength} characters`));
-    }
+    const refusal = this._checkText(text);
+    if (refusal) return Promise.reject(refusal);
     if (this.userId != null && peer === this.userId) {
       return Promise.reject(new MiniChatError('self_message', 'cannot send a message to yourself'));
     }
-    const id = cid != null ? String(cid) : this.newCid();
+    return this._enqueue({ cid, to: peer, text });
+  }
+
+  /**
+   * Sends a text to a group, through the same queue as `send`: acknowledged, kept while offline, sent again with
+   * the same `cid`. `mentions`: member ids; `mentionAll`: every member (owners and admins only). Resolves with
+   * the stored message (a `group_text` frame's shape).
+   */
+  sendToGroup(groupId, text, { mentions = [], mentionAll = false, cid } = {}) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    let mentioned;
+    try {
+      group = requireId(groupId, 'groupId');
+      mentioned = requireIds(mentions, 'mentions');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (typeof mentionAll !== 'boolean') {
+      return Promise.reject(new MiniChatError('invalid_field', 'mentionAll must be true or false'));
+    }
+    const refusal = this._checkText(text);
+    if (refusal) return Promise.reject(refusal);
+    return this._enqueue({ cid, groupId: group, text, mentions: mentioned, mentionAll });
+  }
+
+  _checkText(text) {
+    if (typeof text !== 'string' || text.length === 0) {
+      return new MiniChatError('invalid_field', 'text must be a non-empty string');
+    }
+    if ([...text].length > this.options.maxTextLength) {
+      return new MiniChatError('text_too_long', `text is longer than ${this.options.maxTextLength} characters`);
+    }
+    return null;
+  }
+
+  /** One outbox for every send: a cid already waiting gives the promise it has. */
+  _enqueue(send) {
+    const id = send.cid != null ? String(send.cid) : this.newCid();
     const existing = this._pending.get(id);
     if (existing) return existing.promise;
-    const entry = { cid: id, to: peer, text, sentOn: 0, retryTimer: null };
+    const entry = Object.assign({}, send, { cid: id, sentOn: 0, retryTimer: null });
     entry.promise = new Promise((resolve, reject) => {
       entry.resolve = resolve;
       entry.reject = reject;
@@ -269,7 +470,12 @@ class MiniChatClient extends Emitter {
   /** Marks the peer's messages read (all of them, or up to a message id). Resolves with `{countNum}`. */
   markRead(peer, upTo) {
     if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
-    const read = { peer: Number(peer), upTo: upTo == null ? undefined : Number(upTo), sentOn: 0 };
+    return this._queueRead({ peer: Number(peer), upTo: upTo == null ? undefined : Number(upTo) });
+  }
+
+  /** A one-to-one read (`peer`) or a group's (`groupId`), sent now or after the next bind. */
+  _queueRead(mark) {
+    const read = Object.assign({ sentOn: 0 }, mark);
     read.promise = new Promise((resolve, reject) => {
       read.resolve = resolve;
       read.reject = reject;
@@ -277,6 +483,45 @@ class MiniChatClient extends Emitter {
     this._reads.push(read);
     this._flushReads();
     return read.promise;
+  }
+
+  /**
+   * Marks a group read, up to a seq or entirely; queued while offline. Resolves with `{groupId, upTo, countNum}`;
+   * the senders of the messages read get `receipts`.
+   */
+  readGroup(groupId, upToSeq) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    let upTo;
+    try {
+      group = requireId(groupId, 'groupId');
+      upTo = upToSeq == null ? undefined : requireId(upToSeq, 'upToSeq');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this._queueRead({ groupId: group, upTo });
+  }
+
+  /**
+   * Which members of a group are online now (members only): `{groupId, members: [{userId, online}]}`, also
+   * emitted as `groupPresence`. Asked over the socket once it is bound; asked again after a reconnect.
+   */
+  groupMembersOnline(groupId) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    try {
+      group = requireId(groupId, 'groupId');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const query = { groupId: group, sentOn: 0 };
+    query.promise = new Promise((resolve, reject) => {
+      query.resolve = resolve;
+      query.reject = reject;
+    });
+    this._groupQueries.push(query);
+    this._flushGroupQueries();
+    return query.promise;
   }
 
   /** Subscribes to a user's presence (`presence` events); kept across reconnects. */
@@ -398,6 +643,91 @@ class MiniChatClient extends Emitter {
   async presence(userId) {
     const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
     return { userId: body.user_id, online: body.online, lastSeen: body.last_seen != null ? body.last_seen : null };
+  }
+
+  /**
+   * A page of the conversation list, one-to-one and groups: pinned first, then newest activity first.
+   * `{conversations: [{kind, id, name, last, unread, mentions, pinned, muted, lastActiveAt}], next}`; pass `next`
+   * as `cursor` for the page after (null: there is none).
+   */
+  async conversations({ limit = 20, cursor } = {}) {
+    const query = [`limit=${Number(limit)}`];
+    if (cursor != null) query.push(`cursor=${encodeURIComponent(cursor)}`);
+    const body = await this._request('GET', `/api/conversations?${query.join('&')}`);
+    return conversationPage(body, this.userId);
+  }
+
+  /**
+   * Pins or mutes a conversation (`kind` 'user' or 'group'). A muted one keeps its own unread count but leaves the
+   * total (`letters`). Resolves with `{countNum}`, the new total.
+   */
+  async setConversationPrefs(kind, id, { pinned, muted } = {}) {
+    if (kind !== 'user' && kind !== 'group') throw new MiniChatError('invalid_field', "kind must be 'user' or 'group'");
+    const body = {};
+    if (pinned !== undefined) body.pinned = Boolean(pinned);
+    if (muted !== undefined) body.muted = Boolean(muted);
+    const answer = await this._request('PUT', `/api/conversations/${kind}/${requireId(id, 'id')}`, body);
+    return { countNum: answer.countNum };
+  }
+
+  /** The groups the user is in. */
+  async groups() {
+    const body = await this._request('GET', '/api/groups');
+    return (Array.isArray(body.groups) ? body.groups : []).map(groupInfo);
+  }
+
+  /** Creates a group owned by this user, with the members given. */
+  async createGroup(name, members = []) {
+    const body = { name, members: requireIds(members, 'members') };
+    return groupInfo(await this._request('POST', '/api/groups', body));
+  }
+
+  /** Renames a group (owner, admins); PUT rather than PATCH, which WeChat's `wx.request` does not offer. */
+  async renameGroup(groupId, name) {
+    return groupInfo(await this._request('PUT', groupPath(groupId), { name }));
+  }
+
+  /** Dissolves a group (owner). */
+  async dissolveGroup(groupId) {
+    const body = await this._request('DELETE', groupPath(groupId));
+    return body && body.group_id != null ? groupInfo(body) : null;
+  }
+
+  /** Adds members (owner, admins). */
+  async addMembers(groupId, userIds) {
+    return groupInfo(await this._request('POST', `${groupPath(groupId)}/members`, { user_ids: requireIds(userIds, 'userIds') }));
+  }
+
+  /** Removes a member (owner, admins; an admin removes members only); this user's own id leaves. */
+  async removeMember(groupId, userId) {
+    return groupInfo(await this._request('DELETE', `${groupPath(groupId)}/members/${requireId(userId, 'userId')}`));
+  }
+
+  /** Makes a member an admin or a member again (owner). */
+  async setMemberRole(groupId, userId, role) {
+    if (role !== 'admin' && role !== 'member') throw new MiniChatError('invalid_field', "role must be 'admin' or 'member'");
+    return groupInfo(await this._request('PUT', `${groupPath(groupId)}/members/${requireId(userId, 'userId')}/role`, { role }));
+  }
+
+  /** Leaves a group: an owner hands it on; the last member's leaving dissolves it. */
+  async leaveGroup(groupId) {
+    return groupInfo(await this._request('POST', `${groupPath(groupId)}/leave`, {}));
+  }
+
+  /** The members: `{groupId, members: [{userId, role, joinedAt, online}]}`. */
+  async groupMembers(groupId) {
+    return groupMembers(await this._request('GET', `${groupPath(groupId)}/members`));
+  }
+
+  /**
+   * A page of a group's messages as this user holds them, oldest first: `{messages, hasMore}`. `before` is a seq;
+   * loading marks them read unless `markRead: false`.
+   */
+  async groupHistory(groupId, { before, limit = 30, markRead = true } = {}) {
+    const query = [`limit=${Number(limit)}`, `mark_read=${markRead ? 'true' : 'false'}`];
+    if (before != null) query.push(`before=${requireId(before, 'before')}`);
+    const body = await this._request('GET', `${groupPath(groupId)}/messages?${query.join('&')}`);
+    return { messages: body.messages.map((m) => groupMessage(m, this.userId)), hasMore: Boolean(body.has_more) };
   }
 
   async _request(method, path, body) {
@@ -541,6 +871,7 @@ class MiniChatClient extends Emitter {
     this._syncing = false;
     for (const entry of this._outbox) entry.sentOn = 0;
     for (const read of this._reads) read.sentOn = 0;
+    for (const query of this._groupQueries) query.sentOn = 0;
     if (this._state === 'closed') return;
     if (closeCode === CloseCode.IMPERSONATION) {
       const error = new MiniChatError('forbidden', `the server refused this user: ${reason || 'closed with 1008'}`);
@@ -672,10 +1003,12 @@ class MiniChatClient extends Emitter {
       case 'init': return this._onInit();
       case 'heart': return undefined;
       case 'text': return this._ingest(frame);
+      case 'group_text': return this._ingest(frame);
       case 'sync': return this._onSync(frame);
       case 'ack': return this._onAck(frame);
       case 'letters': return this._unread({ countNum: frame.countNum, version: frame.version });
-      case 'online': return this._onPresence(frame);
+      case 'online': return frame.group_id != null ? this._onGroupPresence(frame) : this._onPresence(frame);
+      case 'receipts': return this.emit('receipts', groupReceipts(frame));
       case 'read': return this._onRead(frame);
       case 'error': return this._onError(frame);
       default: return undefined;
@@ -697,6 +1030,7 @@ class MiniChatClient extends Emitter {
     if (this._openPeer != null || this._watched.size > 0) this._restoreOpenChat();
     this._pump();
     this._flushReads();
+    this._flushGroupQueries();
   }
 
   /** Tells the server the open chat again (an `online` frame also marks its peer's chat as open). */
@@ -774,7 +1108,7 @@ class MiniChatClient extends Emitter {
   /** Every message goes through here: delivered once, in inbox (cursor) order; out-of-order ones wait for a sync. */
   _ingest(message, fromSync = false) {
     if (!message || message.id == null) return;
-    if (this._seen.has(message.id)) return;
+    if (this._seen.has(messageKey(message))) return;
     const cursor = Number(message.cursor);
     if (!Number.isFinite(cursor) || cursor <= 0) {
       this._deliver(message);
@@ -804,12 +1138,12 @@ class MiniChatClient extends Emitter {
   }
 
   _deliver(message) {
-    this._seen.add(message.id);
+    this._seen.add(messageKey(message));
     if (this._seen.size > SEEN_IDS) this._seen.delete(this._seen.values().next().value);
     const cursor = Number(message.cursor);
     if (Number.isFinite(cursor) && cursor > this._cursor) this._setCursor(cursor);
-    const outgoing = Number(message.from_id) === this.userId;
-    this.emit('message', Object.assign({}, message, { type: 'text', outgoing, peer: outgoing ? Number(message.to_id) : Number(message.from_id) }));
+    if (isGroupMessage(message)) this.emit('groupMessage', groupMessage(message, this.userId));
+    else this.emit('message', directMessage(message, this.userId));
   }
 
   _setCursor(cursor) {
@@ -831,15 +1165,23 @@ class MiniChatClient extends Emitter {
       if (inFlight >= this.options.maxInFlight) break;
       entry.sentOn = this._generation;
       inFlight += 1;
-      this._write({ type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid });
+      this._write(this._sayFrame(entry));
     }
+  }
+
+  _sayFrame(entry) {
+    if (entry.groupId == null) return { type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid };
+    const frame = { type: 'say', group_id: entry.groupId, data: entry.text, cid: entry.cid };
+    if (entry.mentions.length > 0) frame.mentions = entry.mentions;
+    if (entry.mentionAll) frame.mention_all = true;
+    return frame;
   }
 
   _onAck(frame) {
     const entry = this._pending.get(frame.cid);
     if (!entry) return;
     this._finish(entry);
-    const message = {
+    const message = entry.groupId != null ? this._ownGroupMessage(entry, frame) : {
       type: 'text',
       id: frame.id,
       seq: frame.seq,
@@ -854,6 +1196,24 @@ class MiniChatClient extends Emitter {
     this._ingest(message);
     entry.resolve(message);
     this._pump();
+  }
+
+  /** The sender's copy of an acknowledged group message, as a `group_text` frame would carry it. */
+  _ownGroupMessage(entry, ack) {
+    return {
+      type: 'group_text',
+      group_id: entry.groupId,
+      id: ack.id,
+      seq: ack.seq,
+      cursor: ack.cursor,
+      from_id: this.userId,
+      data: entry.text,
+      kind: 'text',
+      mentioned: false,
+      is_read: 0,
+      created_at: ack.created_at,
+      cid: entry.cid,
+    };
   }
 
   _finish(entry) {
@@ -895,6 +1255,15 @@ class MiniChatClient extends Emitter {
         return;
       }
     }
+    // an `online` refusal names no group: it is the oldest group query's, unless it is a watch's subscription limit
+    if (frame.ref === 'online' && error.code !== 'too_many_subscriptions') {
+      const query = this._groupQueries.find((q) => q.sentOn !== 0);
+      if (query) {
+        this._groupQueries.splice(this._groupQueries.indexOf(query), 1);
+        query.reject(error);
+        return;
+      }
+    }
     this.emit('error', error);
   }
 
@@ -918,13 +1287,17 @@ class MiniChatClient extends Emitter {
     for (const read of this._reads) {
       if (read.sentOn === this._generation) continue;
       read.sentOn = this._generation;
-      const frame = { type: 'read', peer: read.peer };
+      const frame = read.groupId != null ? { type: 'read', group_id: read.groupId } : { type: 'read', peer: read.peer };
       if (read.upTo !== undefined) frame.up_to = read.upTo;
       this._write(frame);
     }
   }
 
   _onRead(frame) {
+    if (frame.group_id != null) {
+      this._onGroupRead(frame);
+      return;
+    }
     const peer = Number(frame.peer);
     const index = this._reads.findIndex((r) => r.peer === peer && r.sentOn !== 0);
     const result = { peer, upTo: frame.up_to != null ? frame.up_to : null, countNum: frame.countNum };
@@ -933,6 +1306,35 @@ class MiniChatClient extends Emitter {
       read.resolve(result);
     }
     this.emit('read', result);
+  }
+
+  _onGroupRead(frame) {
+    const groupId = Number(frame.group_id);
+    const index = this._reads.findIndex((r) => r.groupId === groupId && r.sentOn !== 0);
+    const result = { groupId, upTo: frame.up_to != null ? frame.up_to : null, countNum: frame.countNum };
+    if (index >= 0) {
+      const [read] = this._reads.splice(index, 1);
+      read.resolve(result);
+    }
+    this.emit('groupRead', result);
+  }
+
+  _flushGroupQueries() {
+    if (!this._bound) return;
+    for (const query of this._groupQueries) {
+      if (query.sentOn === this._generation) continue;
+      query.sentOn = this._generation;
+      this._write({ type: 'online', group_id: query.groupId });
+    }
+  }
+
+  /** One answer serves every query of that group in flight. */
+  _onGroupPresence(frame) {
+    const presence = groupPresence(frame);
+    const answered = this._groupQueries.filter((q) => q.groupId === presence.groupId && q.sentOn !== 0);
+    this._groupQueries = this._groupQueries.filter((q) => answered.indexOf(q) < 0);
+    for (const query of answered) query.resolve(presence);
+    this.emit('groupPresence', presence);
   }
 
   // ---- plumbing ----
@@ -959,6 +1361,8 @@ class MiniChatClient extends Emitter {
     this._pending.clear();
     for (const read of this._reads) read.reject(error);
     this._reads = [];
+    for (const query of this._groupQueries) query.reject(error);
+    this._groupQueries = [];
   }
 
   _setState(state, detail = {}) {
@@ -981,6 +1385,10 @@ class MiniChatClient extends Emitter {
       delete this._timers[name];
     }
   }
+}
+
+function groupPath(groupId) {
+  return `/api/groups/${requireId(groupId, 'groupId')}`;
 }
 
 /** The HTTP origin of a WebSocket URL: ws://host:8080/ws → http://host:8080. */
@@ -1435,6 +1843,7 @@ exports.CloseCode = modules["client.js"].CloseCode;
 exports.httpBase = modules["client.js"].httpBase;
 exports.tokenSubject = modules["client.js"].tokenSubject;
 exports.MiniChatError = modules["errors.js"].MiniChatError;
+exports.systemEvent = modules["groups.js"].systemEvent;
 exports.backoffDelay = modules["backoff.js"].backoffDelay;
 exports.DEFAULT_BACKOFF = modules["backoff.js"].DEFAULT_BACKOFF;
 exports.Emitter = modules["emitter.js"].Emitter;

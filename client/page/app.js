@@ -4,14 +4,23 @@ import { createClient, webSocketAdapter } from '/client/index.js';
 const $ = (id) => document.getElementById(id);
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const READ_STATE_REFRESH_MS = 3000;
+const CONVERSATION_PAGE = 50;
 
 let me = null;
 let client = null;
-let openPeer = null;
+let open = null; // { kind: 'user' | 'group', id }
 let countdown = null;
-let unreadRefresh = null;
-const conversations = new Map(); // peer -> { peer, last, unread, online }
-const chats = new Map(); // peer -> { byKey: Map, hasMore, loaded }
+let listRefresh = null;
+let listRequests = 0;
+let nextConversations = null;
+const conversations = new Map(); // 'user:2' | 'group:7' -> { kind, id, name, last, unread, mentions, pinned, muted, online, lastActiveAt }
+const chats = new Map(); // same keys -> { byKey: Map, hasMore, loaded }
+const groups = new Map(); // group id -> { role, left, members: Map(user id -> { role, online }) }
+const presence = new Map(); // user id -> online
+
+const keyOf = (kind, id) => `${kind}:${id}`;
+const isOpen = (kind, id) => open != null && open.kind === kind && open.id === id;
+const userName = (id) => `用户 ${id}`;
 
 // ---- signing in ----
 
@@ -71,17 +80,30 @@ function start(userId, token) {
   $('app').hidden = false;
   $('me').textContent = `signed in as user ${userId}`;
 
-  client.on('state', showConnection);
-  client.on('message', onMessage);
-  client.on('unread', () => refreshUnread());
-  client.on('presence', ({ userId: peer, online }) => {
-    conversation(peer).online = online;
-    renderConversations();
-    if (peer === openPeer) renderChatHeader();
+  client.on('state', (state) => {
+    showConnection(state);
+    // member dots may have changed while the socket was down
+    if (state.state === 'online' && open?.kind === 'group') refreshMembersOnline(open.id);
   });
-  client.on('synced', () => refreshUnread());
+  client.on('message', onMessage);
+  client.on('groupMessage', onGroupMessage);
+  client.on('receipts', onReceipts);
+  client.on('unread', () => refreshConversations());
+  client.on('read', () => refreshConversations());
+  client.on('groupRead', () => refreshConversations());
+  client.on('synced', () => refreshConversations());
+  client.on('presence', ({ userId: user, online }) => {
+    presence.set(user, online);
+    renderConversations();
+    if (open?.kind === 'user' && open.id === user) renderChatHeader();
+    if (open?.kind === 'group' && groups.get(open.id)?.members.has(user)) {
+      groups.get(open.id).members.get(user).online = online;
+      renderMembers();
+    }
+  });
   client.on('error', (error) => console.warn('minichat:', error.code, error.message));
   setInterval(refreshReadState, READ_STATE_REFRESH_MS);
+  refreshConversations();
 }
 
 function showConnection({ state, retryAt }) {
@@ -101,53 +123,112 @@ function showConnection({ state, retryAt }) {
   }
 }
 
-// ---- conversations ----
+// ---- the conversation list ----
 
-function conversation(peer) {
-  if (!conversations.has(peer)) {
-    conversations.set(peer, { peer, last: null, unread: 0, online: null });
-    client.watch(peer);
+function conversation(kind, id) {
+  const key = keyOf(kind, id);
+  if (!conversations.has(key)) {
+    conversations.set(key, { kind, id, name: null, last: null, unread: 0, mentions: 0, pinned: false, muted: false, lastActiveAt: 0 });
+    if (kind === 'user') client.watch(id);
   }
-  return conversations.get(peer);
+  return conversations.get(key);
 }
 
-function chat(peer) {
-  if (!chats.has(peer)) chats.set(peer, { byKey: new Map(), hasMore: false, loaded: false });
-  return chats.get(peer);
+function chat(kind, id) {
+  const key = keyOf(kind, id);
+  if (!chats.has(key)) chats.set(key, { byKey: new Map(), hasMore: false, loaded: false });
+  return chats.get(key);
 }
 
-function refreshUnread() {
-  clearTimeout(unreadRefresh);
-  unreadRefresh = setTimeout(async () => {
+function group(id) {
+  if (!groups.has(id)) groups.set(id, { role: null, left: false, members: new Map() });
+  return groups.get(id);
+}
+
+/** The list as the server has it (unread and mention counts, pins, mutes), shortly after anything changed. */
+function refreshConversations() {
+  clearTimeout(listRefresh);
+  listRefresh = setTimeout(async () => {
+    const request = ++listRequests;
     try {
-      const summary = await client.unread();
-      for (const [peer, count] of Object.entries(summary.peers || {})) conversation(Number(peer)).unread = count;
-      for (const item of conversations.values()) {
-        if (!(String(item.peer) in (summary.peers || {}))) item.unread = 0;
-      }
-      renderConversations();
+      const page = await client.conversations({ limit: CONVERSATION_PAGE });
+      if (request !== listRequests) return; // a newer answer is on its way
+      nextConversations = page.next;
+      merge(page.conversations);
     } catch (error) {
-      console.warn('unread:', error.message);
+      console.warn('conversations:', error.message);
     }
   }, 150);
 }
 
+$('more-conversations').addEventListener('click', async () => {
+  if (nextConversations == null) return;
+  const page = await client.conversations({ limit: CONVERSATION_PAGE, cursor: nextConversations });
+  nextConversations = page.next;
+  merge(page.conversations);
+});
+
+function merge(items) {
+  for (const item of items) {
+    const entry = conversation(item.kind, item.id);
+    const newer = !entry.last || !item.last || item.last.cursor >= entry.last.cursor;
+    Object.assign(entry, { ...item, last: newer ? item.last : entry.last });
+    entry.lastActiveAt = Math.max(entry.lastActiveAt, item.lastActiveAt);
+  }
+  renderConversations();
+  if (open) renderChatHeader();
+}
+
+function preview(last) {
+  if (!last) return '';
+  if (last.type === 'group_text') {
+    if (last.system) return describeChange(last.system);
+    return `${last.outgoing ? 'You' : userName(last.from_id)}: ${last.data}`;
+  }
+  return `${last.outgoing ? 'You: ' : ''}${last.data}`;
+}
+
 function renderConversations() {
   const list = $('conversations');
-  const items = [...conversations.values()].sort((a, b) => (b.last?.created_at || 0) - (a.last?.created_at || 0));
+  const items = [...conversations.values()].sort((a, b) => (b.pinned - a.pinned) || (b.lastActiveAt - a.lastActiveAt));
   list.replaceChildren(...items.map((item) => {
     const li = document.createElement('li');
-    li.dataset.peer = item.peer;
-    li.className = item.peer === openPeer ? 'active' : '';
-    li.innerHTML = '<span class="dot"></span><span class="text"><span class="name"></span><span class="preview"></span></span><span class="badge"></span>';
-    li.querySelector('.dot').classList.toggle('online', item.online === true);
-    li.querySelector('.dot').title = item.online ? 'online' : 'offline';
-    li.querySelector('.name').textContent = `User ${item.peer}`;
-    li.querySelector('.preview').textContent = item.last ? `${item.last.outgoing ? 'You: ' : ''}${item.last.data}` : '';
-    li.querySelector('.badge').textContent = item.unread > 0 && item.peer !== openPeer ? String(item.unread) : '';
-    li.addEventListener('click', () => openChat(item.peer));
+    li.dataset.kind = item.kind;
+    if (item.kind === 'user') li.dataset.peer = item.id;
+    else li.dataset.group = item.id;
+    li.className = isOpen(item.kind, item.id) ? 'active' : '';
+    li.innerHTML = '<span class="text"><span class="name"></span><span class="preview"></span></span>'
+      + '<span class="flags"></span><span class="mention"></span><span class="badge"></span>';
+    if (item.kind === 'user') {
+      const dot = document.createElement('span');
+      dot.className = 'dot';
+      dot.classList.toggle('online', presence.get(item.id) === true);
+      dot.title = presence.get(item.id) ? 'online' : 'offline';
+      li.prepend(dot);
+    } else {
+      const avatar = document.createElement('span');
+      avatar.className = 'avatar';
+      avatar.textContent = '群';
+      li.prepend(avatar);
+    }
+    li.querySelector('.name').textContent = title(item);
+    li.querySelector('.preview').textContent = preview(item.last);
+    li.querySelector('.flags').textContent = [item.pinned && 'pinned', item.muted && 'muted'].filter(Boolean).join(' · ');
+    const hidden = isOpen(item.kind, item.id);
+    li.querySelector('.mention').textContent = item.mentions > 0 && !hidden ? '@' : '';
+    li.querySelector('.mention').title = `${item.mentions} unread mention${item.mentions === 1 ? '' : 's'}`;
+    const badge = li.querySelector('.badge');
+    badge.textContent = item.unread > 0 && !hidden ? String(item.unread) : '';
+    badge.classList.toggle('quiet', item.muted);
+    li.addEventListener('click', () => openConversation(item.kind, item.id));
     return li;
   }));
+  $('more-conversations').hidden = nextConversations == null;
+}
+
+function title(item) {
+  if (item.kind === 'user') return userName(item.id);
+  return item.name || `Group ${item.id}`;
 }
 
 $('new-chat').addEventListener('submit', (event) => {
@@ -155,94 +236,225 @@ $('new-chat').addEventListener('submit', (event) => {
   const peer = Number($('peer-id').value);
   if (!Number.isSafeInteger(peer) || peer <= 0 || peer === me) return;
   $('peer-id').value = '';
-  conversation(peer);
-  openChat(peer);
+  conversation('user', peer);
+  openConversation('user', peer);
 });
 
-// ---- the open chat ----
+$('new-group').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('group-error').textContent = '';
+  const ids = idsIn($('group-members').value).filter((id) => id !== me);
+  try {
+    const created = await client.createGroup($('group-name').value.trim(), ids);
+    $('group-name').value = '';
+    $('group-members').value = '';
+    $('new-group-box').open = false;
+    Object.assign(conversation('group', created.groupId), { name: created.name, lastActiveAt: created.createdAt });
+    group(created.groupId).role = created.role;
+    openConversation('group', created.groupId);
+    refreshConversations();
+  } catch (error) {
+    $('group-error').textContent = error.message;
+  }
+});
 
-async function openChat(peer) {
-  openPeer = peer;
-  client.openChat(peer);
-  conversation(peer).unread = 0;
+/** User ids typed by a person: "12 13", "12, 13". */
+function idsIn(text) {
+  return [...new Set((text.match(/\d+/g) || []).map(Number).filter((id) => Number.isSafeInteger(id) && id > 0))];
+}
+
+// ---- the open conversation ----
+
+async function openConversation(kind, id) {
+  open = { kind, id };
+  const item = conversation(kind, id);
+  item.unread = 0;
+  item.mentions = 0;
+  if (kind === 'user') client.openChat(id);
+  else client.closeChat(); // a group is not a user's chat: their messages should not arrive read
   $('chat-empty').hidden = true;
   $('chat-view').hidden = false;
+  $('members-panel').hidden = kind !== 'group';
+  $('members-toggle').hidden = kind !== 'group';
   renderConversations();
   renderChatHeader();
   renderMessages(true);
-  const state = chat(peer);
+  if (kind === 'group') loadMembers(id);
+  const state = chat(kind, id);
   if (!state.loaded) {
     state.loaded = true;
     try {
-      const page = await client.history(peer, { limit: 30 });
+      const page = kind === 'user' ? await client.history(id, { limit: 30 }) : await client.groupHistory(id, { limit: 30 });
       state.hasMore = page.hasMore;
-      for (const message of page.messages) put(peer, decorate(message));
+      for (const message of page.messages) put(kind, id, decorate(message));
     } catch (error) {
       state.loaded = false;
       console.warn('history:', error.message);
     }
-    if (openPeer === peer) renderMessages(true);
+    if (isOpen(kind, id)) renderMessages(true);
   }
-  client.markRead(peer).catch(() => {});
+  if (kind === 'user') client.markRead(id).catch(() => {});
+  else if (!group(id).left) client.readGroup(id).catch(() => {});
   $('text').focus();
 }
 
 function renderChatHeader() {
-  const item = conversation(openPeer);
-  $('chat-title').textContent = `User ${openPeer}`;
-  $('chat-dot').classList.toggle('online', item.online === true);
-  $('chat-presence').textContent = item.online == null ? '' : item.online ? 'online' : 'offline';
+  if (!open) return;
+  const item = conversation(open.kind, open.id);
+  $('chat-title').textContent = title(item);
+  if (open.kind === 'user') {
+    const online = presence.get(open.id);
+    $('chat-dot').hidden = false;
+    $('chat-dot').classList.toggle('online', online === true);
+    $('chat-presence').textContent = online == null ? '' : online ? 'online' : 'offline';
+  } else {
+    const members = group(open.id).members;
+    $('chat-dot').hidden = true;
+    $('chat-presence').textContent = members.size > 0 ? `${members.size} members` : '';
+  }
+  $('pin-toggle').textContent = item.pinned ? 'Unpin' : 'Pin';
+  $('pin-toggle').classList.toggle('on', item.pinned);
+  $('mute-toggle').textContent = item.muted ? 'Unmute' : 'Mute';
+  $('mute-toggle').classList.toggle('on', item.muted);
+  const left = open.kind === 'group' && group(open.id).left;
+  $('not-member').hidden = !left;
+  $('composer').hidden = left;
+  $('add-members').hidden = left || !canManage(open.id);
+  $('leave-group').hidden = left;
 }
 
+for (const [button, pref] of [['pin-toggle', 'pinned'], ['mute-toggle', 'muted']]) {
+  $(button).addEventListener('click', async () => {
+    if (!open) return;
+    const item = conversation(open.kind, open.id);
+    try {
+      await client.setConversationPrefs(open.kind, open.id, { [pref]: !item[pref] });
+      item[pref] = !item[pref];
+      renderConversations();
+      renderChatHeader();
+      refreshConversations();
+    } catch (error) {
+      console.warn('prefs:', error.message);
+    }
+  });
+}
+
+$('members-toggle').addEventListener('click', () => {
+  $('members-panel').hidden = !$('members-panel').hidden;
+});
+
 $('older').addEventListener('click', async () => {
-  const peer = openPeer;
-  const state = chat(peer);
+  const { kind, id } = open;
+  const state = chat(kind, id);
   const oldest = sorted(state)[0];
   if (!oldest?.id) return;
   $('older').disabled = true;
   try {
-    const page = await client.history(peer, { before: oldest.id, limit: 30, markRead: false });
+    const page = kind === 'user'
+      ? await client.history(id, { before: oldest.id, limit: 30, markRead: false })
+      : await client.groupHistory(id, { before: oldest.seq, limit: 30, markRead: false });
     state.hasMore = page.hasMore;
-    for (const message of page.messages) put(peer, decorate(message));
+    for (const message of page.messages) put(kind, id, decorate(message));
   } finally {
     $('older').disabled = false;
   }
-  if (openPeer === peer) renderMessages(false);
+  if (isOpen(kind, id)) renderMessages(false);
 });
 
 $('composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = $('text').value;
-  if (!text.trim() || openPeer == null) return;
+  if (!text.trim() || open == null) return;
   $('text').value = '';
-  const peer = openPeer;
+  const { kind, id } = open;
   const cid = client.newCid();
-  put(peer, { cid, data: text, outgoing: true, peer, created_at: Date.now(), status: 'sending' });
+  put(kind, id, { cid, data: text, outgoing: true, created_at: Date.now(), status: 'sending' });
   renderMessages(true);
-  client.send(peer, text, { cid }).catch((error) => {
-    const entry = chat(peer).byKey.get(`c:${cid}`);
+  const sent = kind === 'user'
+    ? client.send(id, text, { cid })
+    : client.sendToGroup(id, text, { cid, ...mentionsIn(text) });
+  sent.catch((error) => {
+    const entry = chat(kind, id).byKey.get(`c:${cid}`);
     if (entry) {
       entry.status = 'failed';
       entry.error = error.message;
     }
-    if (openPeer === peer) renderMessages(false);
+    if (isOpen(kind, id)) renderMessages(false);
   });
 });
 
-/** Every message, sent or received, exactly once and in order, from the client module. */
+/** `@12` mentions user 12, `@all` everyone (owners and admins may). */
+function mentionsIn(text) {
+  const mentions = [...new Set([...text.matchAll(/@(\d+)\b/g)].map((m) => Number(m[1])).filter((id) => id !== me))];
+  return { mentions, mentionAll: /@all\b/i.test(text) };
+}
+
+// ---- messages ----
+
+/** Every one-to-one message, sent or received, exactly once and in order, from the client module. */
 function onMessage(message) {
-  const item = conversation(message.peer);
+  const item = conversation('user', message.peer);
   item.last = message;
-  put(message.peer, decorate(message));
+  item.lastActiveAt = Math.max(item.lastActiveAt, message.created_at);
+  put('user', message.peer, decorate(message));
   if (!message.outgoing) {
-    if (message.peer === openPeer) client.markRead(message.peer, message.id).catch(() => {});
+    if (isOpen('user', message.peer)) client.markRead(message.peer, message.id).catch(() => {});
     else if (!message.is_read) item.unread += 1;
   }
   renderConversations();
-  if (message.peer === openPeer) renderMessages(true);
+  if (isOpen('user', message.peer)) renderMessages(true);
+}
+
+/** Every group message, the same way: in inbox order, once. */
+function onGroupMessage(message) {
+  const id = message.groupId;
+  const item = conversation('group', id);
+  item.last = message;
+  item.lastActiveAt = Math.max(item.lastActiveAt, message.created_at);
+  put('group', id, decorate(message));
+  if (message.system) onChange(id, message.system);
+  if (!message.outgoing && !message.system) {
+    if (isOpen('group', id)) client.readGroup(id, message.seq).catch(() => {});
+    else {
+      item.unread += 1;
+      if (message.mentioned) item.mentions += 1;
+    }
+  }
+  renderConversations();
+  if (isOpen('group', id)) {
+    renderChatHeader();
+    renderMessages(true);
+  }
+}
+
+/** A membership change: the member list is read again; a change that ends this user's membership ends the chat. */
+function onChange(id, change) {
+  const state = group(id);
+  if (change.event === 'dissolved' || (['removed', 'left'].includes(change.event) && change.users.includes(me))) {
+    state.left = true;
+  }
+  if (change.event === 'renamed' && change.name) conversation('group', id).name = change.name;
+  if (isOpen('group', id) && !state.left) loadMembers(id);
+}
+
+function onReceipts({ groupId, reads }) {
+  const state = chat('group', groupId);
+  for (const { seq, count } of reads) {
+    for (const message of state.byKey.values()) {
+      if (message.outgoing && message.seq === seq && count > 0) {
+        message.status = 'read';
+        message.readBy = Math.max(message.readBy || 0, count);
+      }
+    }
+  }
+  if (isOpen('group', groupId)) renderMessages(false);
 }
 
 function decorate(message) {
+  if (message.type === 'group_text') {
+    const status = message.system ? 'system' : message.outgoing ? 'delivered' : 'received';
+    return { ...message, status };
+  }
   const outgoing = message.outgoing ?? Number(message.from_id) === me;
   return {
     ...message,
@@ -253,8 +465,8 @@ function decorate(message) {
 }
 
 /** One entry per message: keyed by id once stored, replacing the pending entry of the same cid. */
-function put(peer, message) {
-  const byKey = chat(peer).byKey;
+function put(kind, id, message) {
+  const byKey = chat(kind, id).byKey;
   if (message.cid) {
     const pending = byKey.get(`c:${message.cid}`);
     if (pending && message.id != null) byKey.delete(`c:${message.cid}`);
@@ -274,23 +486,39 @@ function sorted(state) {
 }
 
 function renderMessages(scrollToEnd) {
-  if (openPeer == null) return;
-  const state = chat(openPeer);
+  if (open == null) return;
+  const state = chat(open.kind, open.id);
+  const inGroup = open.kind === 'group';
   $('older').hidden = !state.hasMore;
   const labels = { sending: '🕓 sending', delivered: '✓ delivered', read: '✓✓ read', failed: '⚠ not sent', received: '' };
   $('messages').replaceChildren(...sorted(state).map((message) => {
     const li = document.createElement('li');
-    li.className = message.outgoing ? 'out' : 'in';
-    li.dataset.status = message.status;
     if (message.id != null) li.dataset.id = message.id;
     if (message.cid) li.dataset.cid = message.cid;
+    li.dataset.status = message.status;
     const text = document.createElement('span');
     text.className = 'text';
-    text.textContent = message.data;
+    if (message.system) {
+      li.className = 'system';
+      text.textContent = describeChange(message.system);
+      li.append(text);
+      return li;
+    }
+    li.className = message.outgoing ? 'out' : 'in';
+    if (message.mentioned) li.classList.add('mentioned');
+    if (inGroup && !message.outgoing) {
+      const sender = document.createElement('span');
+      sender.className = 'sender';
+      sender.textContent = userName(message.from_id);
+      li.append(sender);
+    }
+    if (inGroup) text.append(...withMentions(message.data));
+    else text.textContent = message.data;
     const meta = document.createElement('span');
     meta.className = 'meta';
     const time = new Date(message.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-    meta.textContent = `${time} ${labels[message.status] ?? ''}`.trim();
+    const label = message.status === 'read' && message.readBy ? `✓✓ read by ${message.readBy}` : labels[message.status] ?? '';
+    meta.textContent = `${time} ${label}`.trim();
     if (message.error) meta.title = message.error;
     li.append(text, meta);
     return li;
@@ -298,11 +526,142 @@ function renderMessages(scrollToEnd) {
   if (scrollToEnd) $('messages-box').scrollTop = $('messages-box').scrollHeight;
 }
 
-/** The protocol pushes no read receipts: the open chat's latest page is reloaded now and then for them. */
+/** The text with each `@12` / `@all` as a highlighted span (text nodes only: nothing typed becomes markup). */
+function withMentions(data) {
+  const parts = [];
+  let last = 0;
+  for (const match of data.matchAll(/@(\d+|all)\b/gi)) {
+    if (match.index > last) parts.push(document.createTextNode(data.slice(last, match.index)));
+    const at = document.createElement('span');
+    at.className = 'at';
+    at.textContent = /^\d+$/.test(match[1]) ? `@${userName(Number(match[1]))}` : match[0];
+    parts.push(at);
+    last = match.index + match[0].length;
+  }
+  if (last < data.length) parts.push(document.createTextNode(data.slice(last)));
+  return parts;
+}
+
+function describeChange(change) {
+  const who = (id) => (id === me ? 'you' : userName(id));
+  const by = change.by != null ? who(change.by) : 'someone';
+  const Who = by.charAt(0).toUpperCase() + by.slice(1);
+  const users = change.users.filter((id) => id !== change.by).map(who).join(', ');
+  switch (change.event) {
+    case 'created': return `${Who} created the group “${change.name ?? ''}”${users ? ` with ${users}` : ''}`;
+    case 'renamed': return `${Who} renamed the group to “${change.name ?? ''}”`;
+    case 'joined': return users ? `${Who} added ${users}` : `${Who} joined`;
+    case 'removed': return `${Who} removed ${users}`;
+    case 'left': {
+      const gone = change.users.map(who).join(', ') || by;
+      return `${gone.charAt(0).toUpperCase() + gone.slice(1)} left the group`;
+    }
+    case 'dissolved': return `${Who} dissolved the group`;
+    case 'role': return `${Who} made ${users} ${change.role === 'admin' ? 'an admin' : 'a member'}`;
+    default: return 'The group changed';
+  }
+}
+
+// ---- members ----
+
+function canManage(id) {
+  const role = group(id).role;
+  return role === 'owner' || role === 'admin';
+}
+
+async function loadMembers(id) {
+  try {
+    const { members } = await client.groupMembers(id);
+    const state = group(id);
+    state.members = new Map(members.map((m) => [m.userId, { role: m.role, online: m.online }]));
+    state.role = state.members.get(me)?.role ?? null;
+    // live dots: the members' presence changes come as presence events from here on
+    for (const member of members) if (member.userId !== me) client.watch(member.userId);
+  } catch (error) {
+    if (error.code === 'forbidden' || error.code === 'not_found') group(id).left = true;
+    else console.warn('members:', error.message);
+  }
+  if (isOpen('group', id)) {
+    renderMembers();
+    renderChatHeader();
+  }
+}
+
+async function refreshMembersOnline(id) {
+  try {
+    const { members } = await client.groupMembersOnline(id);
+    const known = group(id).members;
+    for (const { userId, online } of members) if (known.has(userId)) known.get(userId).online = online;
+    if (isOpen('group', id)) renderMembers();
+  } catch {
+    // shown again on the next change
+  }
+}
+
+function renderMembers() {
+  if (open?.kind !== 'group') return;
+  const id = open.id;
+  const state = group(id);
+  const order = { owner: 0, admin: 1, member: 2 };
+  const members = [...state.members.entries()].sort(([a, x], [b, y]) => order[x.role] - order[y.role] || a - b);
+  $('member-count').textContent = `(${members.length})`;
+  $('members').replaceChildren(...members.map(([userId, member]) => {
+    const li = document.createElement('li');
+    li.dataset.user = userId;
+    const dot = document.createElement('span');
+    dot.className = 'dot';
+    dot.classList.toggle('online', userId === me || member.online);
+    const name = document.createElement('span');
+    name.textContent = userId === me ? `${userName(userId)} (you)` : userName(userId);
+    const role = document.createElement('span');
+    role.className = 'role';
+    role.textContent = member.role === 'member' ? '' : member.role;
+    li.append(dot, name, role);
+    if (canManage(id) && userId !== me && member.role !== 'owner') {
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'remove';
+      remove.title = `Remove ${userName(userId)}`;
+      remove.textContent = '×';
+      remove.addEventListener('click', () => manage(() => client.removeMember(id, userId)));
+      li.append(remove);
+    }
+    return li;
+  }));
+}
+
+async function manage(change) {
+  $('members-error').textContent = '';
+  try {
+    await change();
+  } catch (error) {
+    $('members-error').textContent = error.message;
+  }
+  if (open?.kind === 'group') loadMembers(open.id);
+}
+
+$('add-members').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const id = open.id;
+  const ids = idsIn($('add-member-ids').value).filter((user) => !group(id).members.has(user));
+  $('add-member-ids').value = '';
+  if (ids.length > 0) manage(() => client.addMembers(id, ids));
+});
+
+$('leave-group').addEventListener('click', () => {
+  const id = open.id;
+  manage(async () => {
+    await client.leaveGroup(id);
+    group(id).left = true;
+    renderChatHeader();
+  });
+});
+
+/** Read receipts of one-to-one chats are not pushed: the open chat's latest page is reloaded now and then for them. */
 async function refreshReadState() {
-  const peer = openPeer;
-  if (peer == null || client.state !== 'online') return;
-  const state = chat(peer);
+  if (open?.kind !== 'user' || client.state !== 'online') return;
+  const peer = open.id;
+  const state = chat('user', peer);
   if (![...state.byKey.values()].some((m) => m.outgoing && m.status === 'delivered')) return;
   try {
     const page = await client.history(peer, { limit: 30 });
@@ -310,7 +669,7 @@ async function refreshReadState() {
       const known = state.byKey.get(`m:${message.id}`);
       if (known && message.is_read && known.outgoing) known.status = 'read';
     }
-    if (openPeer === peer) renderMessages(false);
+    if (isOpen('user', peer)) renderMessages(false);
   } catch {
     // next time
   }

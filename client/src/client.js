@@ -1,6 +1,10 @@
 import { Emitter } from './emitter.js';
 import { MiniChatError } from './errors.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import {
+  conversationPage, directMessage, groupInfo, groupMembers, groupMessage, groupPresence, groupReceipts,
+  isGroupMessage, messageKey, requireId, requireIds,
+} from './groups.js';
 
 /** Close codes the server uses (see the server's docs/protocol.md). */
 export const CloseCode = Object.freeze({
@@ -43,8 +47,10 @@ const SEEN_IDS = 5000;
  * A chat connection that stays up: token at the handshake, `bind` on `init`, heartbeats that notice a silent
  * server, reconnects with exponential backoff and jitter, `sync` from the last cursor after every reconnect, every
  * message delivered once and in inbox order, sends acknowledged by client id and retried with the same id.
+ * Group messages travel the same way (one inbox, one cursor) and come as `groupMessage` events.
  *
- * Events: `state`, `message`, `unread`, `presence`, `read`, `synced`, `cursor`, `error`, `frame`.
+ * Events: `state`, `message`, `groupMessage`, `unread`, `presence`, `groupPresence`, `read`, `groupRead`,
+ * `receipts`, `synced`, `cursor`, `error`, `frame`.
  */
 export class MiniChatClient extends Emitter {
   constructor(options = {}) {
@@ -84,6 +90,7 @@ export class MiniChatClient extends Emitter {
     this._outbox = [];
     this._pending = new Map();
     this._reads = [];
+    this._groupQueries = [];
     this._buffer = new Map();
     this._seen = new Set();
     this._syncing = false;
@@ -115,9 +122,9 @@ export class MiniChatClient extends Emitter {
     return this._cursor;
   }
 
-  /** Sends not yet acknowledged by the server, oldest first. */
+  /** Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`. */
   get pendingSends() {
-    return this._outbox.map(({ cid, to, text }) => ({ cid, to, text }));
+    return this._outbox.map(({ cid, to, groupId, text }) => (groupId != null ? { cid, groupId, text } : { cid, to, text }));
   }
 
   /** Opens the connection (done by the constructor unless `autoStart: false`). */
@@ -136,19 +143,53 @@ export class MiniChatClient extends Emitter {
     if (!Number.isSafeInteger(peer) || peer <= 0) {
       return Promise.reject(new MiniChatError('invalid_field', 'to must be a positive user id'));
     }
-    if (typeof text !== 'string' || text.length === 0) {
-      return Promise.reject(new MiniChatError('invalid_field', 'text must be a non-empty string'));
-    }
-    if ([...text].length > this.options.maxTextLength) {
-      return Promise.reject(new MiniChatError('text_too_long', `text is longer than ${this.options.maxTextLength} characters`));
-    }
+    const refusal = this._checkText(text);
+    if (refusal) return Promise.reject(refusal);
     if (this.userId != null && peer === this.userId) {
       return Promise.reject(new MiniChatError('self_message', 'cannot send a message to yourself'));
     }
-    const id = cid != null ? String(cid) : this.newCid();
+    return this._enqueue({ cid, to: peer, text });
+  }
+
+  /**
+   * Sends a text to a group, through the same queue as `send`: acknowledged, kept while offline, sent again with
+   * the same `cid`. `mentions`: member ids; `mentionAll`: every member (owners and admins only). Resolves with
+   * the stored message (a `group_text` frame's shape).
+   */
+  sendToGroup(groupId, text, { mentions = [], mentionAll = false, cid } = {}) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    let mentioned;
+    try {
+      group = requireId(groupId, 'groupId');
+      mentioned = requireIds(mentions, 'mentions');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (typeof mentionAll !== 'boolean') {
+      return Promise.reject(new MiniChatError('invalid_field', 'mentionAll must be true or false'));
+    }
+    const refusal = this._checkText(text);
+    if (refusal) return Promise.reject(refusal);
+    return this._enqueue({ cid, groupId: group, text, mentions: mentioned, mentionAll });
+  }
+
+  _checkText(text) {
+    if (typeof text !== 'string' || text.length === 0) {
+      return new MiniChatError('invalid_field', 'text must be a non-empty string');
+    }
+    if ([...text].length > this.options.maxTextLength) {
+      return new MiniChatError('text_too_long', `text is longer than ${this.options.maxTextLength} characters`);
+    }
+    return null;
+  }
+
+  /** One outbox for every send: a cid already waiting gives the promise it has. */
+  _enqueue(send) {
+    const id = send.cid != null ? String(send.cid) : this.newCid();
     const existing = this._pending.get(id);
     if (existing) return existing.promise;
-    const entry = { cid: id, to: peer, text, sentOn: 0, retryTimer: null };
+    const entry = Object.assign({}, send, { cid: id, sentOn: 0, retryTimer: null });
     entry.promise = new Promise((resolve, reject) => {
       entry.resolve = resolve;
       entry.reject = reject;
@@ -168,7 +209,12 @@ export class MiniChatClient extends Emitter {
   /** Marks the peer's messages read (all of them, or up to a message id). Resolves with `{countNum}`. */
   markRead(peer, upTo) {
     if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
-    const read = { peer: Number(peer), upTo: upTo == null ? undefined : Number(upTo), sentOn: 0 };
+    return this._queueRead({ peer: Number(peer), upTo: upTo == null ? undefined : Number(upTo) });
+  }
+
+  /** A one-to-one read (`peer`) or a group's (`groupId`), sent now or after the next bind. */
+  _queueRead(mark) {
+    const read = Object.assign({ sentOn: 0 }, mark);
     read.promise = new Promise((resolve, reject) => {
       read.resolve = resolve;
       read.reject = reject;
@@ -176,6 +222,45 @@ export class MiniChatClient extends Emitter {
     this._reads.push(read);
     this._flushReads();
     return read.promise;
+  }
+
+  /**
+   * Marks a group read, up to a seq or entirely; queued while offline. Resolves with `{groupId, upTo, countNum}`;
+   * the senders of the messages read get `receipts`.
+   */
+  readGroup(groupId, upToSeq) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    let upTo;
+    try {
+      group = requireId(groupId, 'groupId');
+      upTo = upToSeq == null ? undefined : requireId(upToSeq, 'upToSeq');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this._queueRead({ groupId: group, upTo });
+  }
+
+  /**
+   * Which members of a group are online now (members only): `{groupId, members: [{userId, online}]}`, also
+   * emitted as `groupPresence`. Asked over the socket once it is bound; asked again after a reconnect.
+   */
+  groupMembersOnline(groupId) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let group;
+    try {
+      group = requireId(groupId, 'groupId');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const query = { groupId: group, sentOn: 0 };
+    query.promise = new Promise((resolve, reject) => {
+      query.resolve = resolve;
+      query.reject = reject;
+    });
+    this._groupQueries.push(query);
+    this._flushGroupQueries();
+    return query.promise;
   }
 
   /** Subscribes to a user's presence (`presence` events); kept across reconnects. */
@@ -297,6 +382,91 @@ export class MiniChatClient extends Emitter {
   async presence(userId) {
     const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
     return { userId: body.user_id, online: body.online, lastSeen: body.last_seen != null ? body.last_seen : null };
+  }
+
+  /**
+   * A page of the conversation list, one-to-one and groups: pinned first, then newest activity first.
+   * `{conversations: [{kind, id, name, last, unread, mentions, pinned, muted, lastActiveAt}], next}`; pass `next`
+   * as `cursor` for the page after (null: there is none).
+   */
+  async conversations({ limit = 20, cursor } = {}) {
+    const query = [`limit=${Number(limit)}`];
+    if (cursor != null) query.push(`cursor=${encodeURIComponent(cursor)}`);
+    const body = await this._request('GET', `/api/conversations?${query.join('&')}`);
+    return conversationPage(body, this.userId);
+  }
+
+  /**
+   * Pins or mutes a conversation (`kind` 'user' or 'group'). A muted one keeps its own unread count but leaves the
+   * total (`letters`). Resolves with `{countNum}`, the new total.
+   */
+  async setConversationPrefs(kind, id, { pinned, muted } = {}) {
+    if (kind !== 'user' && kind !== 'group') throw new MiniChatError('invalid_field', "kind must be 'user' or 'group'");
+    const body = {};
+    if (pinned !== undefined) body.pinned = Boolean(pinned);
+    if (muted !== undefined) body.muted = Boolean(muted);
+    const answer = await this._request('PUT', `/api/conversations/${kind}/${requireId(id, 'id')}`, body);
+    return { countNum: answer.countNum };
+  }
+
+  /** The groups the user is in. */
+  async groups() {
+    const body = await this._request('GET', '/api/groups');
+    return (Array.isArray(body.groups) ? body.groups : []).map(groupInfo);
+  }
+
+  /** Creates a group owned by this user, with the members given. */
+  async createGroup(name, members = []) {
+    const body = { name, members: requireIds(members, 'members') };
+    return groupInfo(await this._request('POST', '/api/groups', body));
+  }
+
+  /** Renames a group (owner, admins); PUT rather than PATCH, which WeChat's `wx.request` does not offer. */
+  async renameGroup(groupId, name) {
+    return groupInfo(await this._request('PUT', groupPath(groupId), { name }));
+  }
+
+  /** Dissolves a group (owner). */
+  async dissolveGroup(groupId) {
+    const body = await this._request('DELETE', groupPath(groupId));
+    return body && body.group_id != null ? groupInfo(body) : null;
+  }
+
+  /** Adds members (owner, admins). */
+  async addMembers(groupId, userIds) {
+    return groupInfo(await this._request('POST', `${groupPath(groupId)}/members`, { user_ids: requireIds(userIds, 'userIds') }));
+  }
+
+  /** Removes a member (owner, admins; an admin removes members only); this user's own id leaves. */
+  async removeMember(groupId, userId) {
+    return groupInfo(await this._request('DELETE', `${groupPath(groupId)}/members/${requireId(userId, 'userId')}`));
+  }
+
+  /** Makes a member an admin or a member again (owner). */
+  async setMemberRole(groupId, userId, role) {
+    if (role !== 'admin' && role !== 'member') throw new MiniChatError('invalid_field', "role must be 'admin' or 'member'");
+    return groupInfo(await this._request('PUT', `${groupPath(groupId)}/members/${requireId(userId, 'userId')}/role`, { role }));
+  }
+
+  /** Leaves a group: an owner hands it on; the last member's leaving dissolves it. */
+  async leaveGroup(groupId) {
+    return groupInfo(await this._request('POST', `${groupPath(groupId)}/leave`, {}));
+  }
+
+  /** The members: `{groupId, members: [{userId, role, joinedAt, online}]}`. */
+  async groupMembers(groupId) {
+    return groupMembers(await this._request('GET', `${groupPath(groupId)}/members`));
+  }
+
+  /**
+   * A page of a group's messages as this user holds them, oldest first: `{messages, hasMore}`. `before` is a seq;
+   * loading marks them read unless `markRead: false`.
+   */
+  async groupHistory(groupId, { before, limit = 30, markRead = true } = {}) {
+    const query = [`limit=${Number(limit)}`, `mark_read=${markRead ? 'true' : 'false'}`];
+    if (before != null) query.push(`before=${requireId(before, 'before')}`);
+    const body = await this._request('GET', `${groupPath(groupId)}/messages?${query.join('&')}`);
+    return { messages: body.messages.map((m) => groupMessage(m, this.userId)), hasMore: Boolean(body.has_more) };
   }
 
   async _request(method, path, body) {
@@ -440,6 +610,7 @@ export class MiniChatClient extends Emitter {
     this._syncing = false;
     for (const entry of this._outbox) entry.sentOn = 0;
     for (const read of this._reads) read.sentOn = 0;
+    for (const query of this._groupQueries) query.sentOn = 0;
     if (this._state === 'closed') return;
     if (closeCode === CloseCode.IMPERSONATION) {
       const error = new MiniChatError('forbidden', `the server refused this user: ${reason || 'closed with 1008'}`);
@@ -571,10 +742,12 @@ export class MiniChatClient extends Emitter {
       case 'init': return this._onInit();
       case 'heart': return undefined;
       case 'text': return this._ingest(frame);
+      case 'group_text': return this._ingest(frame);
       case 'sync': return this._onSync(frame);
       case 'ack': return this._onAck(frame);
       case 'letters': return this._unread({ countNum: frame.countNum, version: frame.version });
-      case 'online': return this._onPresence(frame);
+      case 'online': return frame.group_id != null ? this._onGroupPresence(frame) : this._onPresence(frame);
+      case 'receipts': return this.emit('receipts', groupReceipts(frame));
       case 'read': return this._onRead(frame);
       case 'error': return this._onError(frame);
       default: return undefined;
@@ -596,6 +769,7 @@ export class MiniChatClient extends Emitter {
     if (this._openPeer != null || this._watched.size > 0) this._restoreOpenChat();
     this._pump();
     this._flushReads();
+    this._flushGroupQueries();
   }
 
   /** Tells the server the open chat again (an `online` frame also marks its peer's chat as open). */
@@ -673,7 +847,7 @@ export class MiniChatClient extends Emitter {
   /** Every message goes through here: delivered once, in inbox (cursor) order; out-of-order ones wait for a sync. */
   _ingest(message, fromSync = false) {
     if (!message || message.id == null) return;
-    if (this._seen.has(message.id)) return;
+    if (this._seen.has(messageKey(message))) return;
     const cursor = Number(message.cursor);
     if (!Number.isFinite(cursor) || cursor <= 0) {
       this._deliver(message);
@@ -703,12 +877,12 @@ export class MiniChatClient extends Emitter {
   }
 
   _deliver(message) {
-    this._seen.add(message.id);
+    this._seen.add(messageKey(message));
     if (this._seen.size > SEEN_IDS) this._seen.delete(this._seen.values().next().value);
     const cursor = Number(message.cursor);
     if (Number.isFinite(cursor) && cursor > this._cursor) this._setCursor(cursor);
-    const outgoing = Number(message.from_id) === this.userId;
-    this.emit('message', Object.assign({}, message, { type: 'text', outgoing, peer: outgoing ? Number(message.to_id) : Number(message.from_id) }));
+    if (isGroupMessage(message)) this.emit('groupMessage', groupMessage(message, this.userId));
+    else this.emit('message', directMessage(message, this.userId));
   }
 
   _setCursor(cursor) {
@@ -730,15 +904,23 @@ export class MiniChatClient extends Emitter {
       if (inFlight >= this.options.maxInFlight) break;
       entry.sentOn = this._generation;
       inFlight += 1;
-      this._write({ type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid });
+      this._write(this._sayFrame(entry));
     }
+  }
+
+  _sayFrame(entry) {
+    if (entry.groupId == null) return { type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid };
+    const frame = { type: 'say', group_id: entry.groupId, data: entry.text, cid: entry.cid };
+    if (entry.mentions.length > 0) frame.mentions = entry.mentions;
+    if (entry.mentionAll) frame.mention_all = true;
+    return frame;
   }
 
   _onAck(frame) {
     const entry = this._pending.get(frame.cid);
     if (!entry) return;
     this._finish(entry);
-    const message = {
+    const message = entry.groupId != null ? this._ownGroupMessage(entry, frame) : {
       type: 'text',
       id: frame.id,
       seq: frame.seq,
@@ -753,6 +935,24 @@ export class MiniChatClient extends Emitter {
     this._ingest(message);
     entry.resolve(message);
     this._pump();
+  }
+
+  /** The sender's copy of an acknowledged group message, as a `group_text` frame would carry it. */
+  _ownGroupMessage(entry, ack) {
+    return {
+      type: 'group_text',
+      group_id: entry.groupId,
+      id: ack.id,
+      seq: ack.seq,
+      cursor: ack.cursor,
+      from_id: this.userId,
+      data: entry.text,
+      kind: 'text',
+      mentioned: false,
+      is_read: 0,
+      created_at: ack.created_at,
+      cid: entry.cid,
+    };
   }
 
   _finish(entry) {
@@ -794,6 +994,15 @@ export class MiniChatClient extends Emitter {
         return;
       }
     }
+    // an `online` refusal names no group: it is the oldest group query's, unless it is a watch's subscription limit
+    if (frame.ref === 'online' && error.code !== 'too_many_subscriptions') {
+      const query = this._groupQueries.find((q) => q.sentOn !== 0);
+      if (query) {
+        this._groupQueries.splice(this._groupQueries.indexOf(query), 1);
+        query.reject(error);
+        return;
+      }
+    }
     this.emit('error', error);
   }
 
@@ -817,13 +1026,17 @@ export class MiniChatClient extends Emitter {
     for (const read of this._reads) {
       if (read.sentOn === this._generation) continue;
       read.sentOn = this._generation;
-      const frame = { type: 'read', peer: read.peer };
+      const frame = read.groupId != null ? { type: 'read', group_id: read.groupId } : { type: 'read', peer: read.peer };
       if (read.upTo !== undefined) frame.up_to = read.upTo;
       this._write(frame);
     }
   }
 
   _onRead(frame) {
+    if (frame.group_id != null) {
+      this._onGroupRead(frame);
+      return;
+    }
     const peer = Number(frame.peer);
     const index = this._reads.findIndex((r) => r.peer === peer && r.sentOn !== 0);
     const result = { peer, upTo: frame.up_to != null ? frame.up_to : null, countNum: frame.countNum };
@@ -832,6 +1045,35 @@ export class MiniChatClient extends Emitter {
       read.resolve(result);
     }
     this.emit('read', result);
+  }
+
+  _onGroupRead(frame) {
+    const groupId = Number(frame.group_id);
+    const index = this._reads.findIndex((r) => r.groupId === groupId && r.sentOn !== 0);
+    const result = { groupId, upTo: frame.up_to != null ? frame.up_to : null, countNum: frame.countNum };
+    if (index >= 0) {
+      const [read] = this._reads.splice(index, 1);
+      read.resolve(result);
+    }
+    this.emit('groupRead', result);
+  }
+
+  _flushGroupQueries() {
+    if (!this._bound) return;
+    for (const query of this._groupQueries) {
+      if (query.sentOn === this._generation) continue;
+      query.sentOn = this._generation;
+      this._write({ type: 'online', group_id: query.groupId });
+    }
+  }
+
+  /** One answer serves every query of that group in flight. */
+  _onGroupPresence(frame) {
+    const presence = groupPresence(frame);
+    const answered = this._groupQueries.filter((q) => q.groupId === presence.groupId && q.sentOn !== 0);
+    this._groupQueries = this._groupQueries.filter((q) => answered.indexOf(q) < 0);
+    for (const query of answered) query.resolve(presence);
+    this.emit('groupPresence', presence);
   }
 
   // ---- plumbing ----
@@ -858,6 +1100,8 @@ export class MiniChatClient extends Emitter {
     this._pending.clear();
     for (const read of this._reads) read.reject(error);
     this._reads = [];
+    for (const query of this._groupQueries) query.reject(error);
+    this._groupQueries = [];
   }
 
   _setState(state, detail = {}) {
@@ -880,6 +1124,10 @@ export class MiniChatClient extends Emitter {
       delete this._timers[name];
     }
   }
+}
+
+function groupPath(groupId) {
+  return `/api/groups/${requireId(groupId, 'groupId')}`;
 }
 
 /** The HTTP origin of a WebSocket URL: ws://host:8080/ws → http://host:8080. */

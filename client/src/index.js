@@ -11,6 +11,7 @@ import { MiniChatClient } from './client.js';
 
 export { MiniChatClient, CloseCode, httpBase, tokenSubject } from './client.js';
 export { MiniChatError } from './errors.js';
+export { systemEvent } from './groups.js';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export { Emitter } from './emitter.js';
 export { webSocketAdapter } from './adapters/websocket.js';

@@ -26,6 +26,146 @@ export interface ChatMessage {
 /** What a send resolves with: the stored message. */
 export type SentMessage = Omit<ChatMessage, 'outgoing' | 'peer'> & { cid: string };
 
+/**
+ * A membership change, parsed from a system message's `data`. A body that is not the documented object is
+ * `{event: 'unknown', by: null, users: []}`.
+ */
+export interface SystemEvent {
+  event: 'created' | 'renamed' | 'joined' | 'removed' | 'left' | 'dissolved' | 'role' | 'unknown';
+  /** Who made the change. */
+  by: number | null;
+  /** Whom it concerns (the members added, removed, who left, whose role changed). */
+  users: number[];
+  /** created, renamed: the group's name. */
+  name?: string;
+  /** role: the new role. */
+  role?: string;
+}
+
+/** A `group_text` frame as the server sends it. */
+export interface GroupTextFrame {
+  type: 'group_text';
+  group_id: number;
+  /** Server id, unique among group messages (a one-to-one message may have the same number). */
+  id: number;
+  /** Gapless position in the group. */
+  seq: number;
+  /** Position in this user's inbox, shared with one-to-one messages (what `sync` resumes from). */
+  cursor: number;
+  from_id: number;
+  /** The text; for a system message, the JSON of its change. */
+  data: string;
+  kind: 'text' | 'system';
+  /** It mentions this user (by id, or everyone). */
+  mentioned: boolean;
+  is_read: 0 | 1;
+  /** Epoch milliseconds. */
+  created_at: number;
+  cid?: string;
+}
+
+/** A group message as the `groupMessage` event gives it. */
+export interface GroupMessage extends GroupTextFrame {
+  groupId: number;
+  /** Sent by this user (from this device or another one). */
+  outgoing: boolean;
+  /** The parsed change of a system message (`kind: 'system'`); null for a text. */
+  system: SystemEvent | null;
+}
+
+/** What `sendToGroup` resolves with: the sender's stored copy. */
+export type SentGroupMessage = GroupTextFrame & { cid: string };
+
+export interface GroupReadResult {
+  groupId: number;
+  /** The seq read up to; null: all. */
+  upTo: number | null;
+  /** The user's unread total after the mark. */
+  countNum: number;
+}
+
+export interface GroupPresenceEvent {
+  groupId: number;
+  members: Array<{ userId: number; online: boolean }>;
+}
+
+/** How many members (the sender not counted) have read each of the sender's messages; coalesced by the server. */
+export interface ReceiptsEvent {
+  groupId: number;
+  reads: Array<{ seq: number; count: number }>;
+}
+
+export type GroupRole = 'owner' | 'admin' | 'member';
+
+/** A group as this user sees it. */
+export interface GroupInfo {
+  groupId: number;
+  name: string;
+  ownerId: number;
+  memberCount: number;
+  /** This user's role; null once they are no longer a member. */
+  role: GroupRole | null;
+  /** Seq of its newest message. */
+  lastSeq: number;
+  /** Epoch milliseconds. */
+  createdAt: number;
+  dissolved: boolean;
+}
+
+export interface GroupMemberInfo {
+  userId: number;
+  role: GroupRole;
+  /** Epoch milliseconds. */
+  joinedAt: number;
+  online: boolean;
+}
+
+export interface GroupMembersResult {
+  groupId: number;
+  members: GroupMemberInfo[];
+}
+
+export interface GroupHistoryPage {
+  /** Oldest first: this user's copies. */
+  messages: GroupMessage[];
+  hasMore: boolean;
+}
+
+/** One line of the conversation list. */
+export interface ConversationSummary {
+  kind: 'user' | 'group';
+  /** The peer's user id, or the group id. */
+  id: number;
+  /** The group's name; null for a one-to-one conversation. */
+  name: string | null;
+  /** The newest message, shaped as the `message` or `groupMessage` event shapes it. */
+  last: ChatMessage | GroupMessage | null;
+  /** Kept while muted, but a muted conversation is left out of the total. */
+  unread: number;
+  /** Unread messages that mention this user. */
+  mentions: number;
+  pinned: boolean;
+  muted: boolean;
+  /** Epoch milliseconds of the newest message (or of joining a group that has none). */
+  lastActiveAt: number;
+}
+
+export interface ConversationPage {
+  /** Pinned first, then newest activity first. */
+  conversations: ConversationSummary[];
+  /** Pass as `cursor` for the next page; null when there is none. */
+  next: string | number | null;
+}
+
+export interface PendingSend {
+  cid: string;
+  /** One-to-one sends. */
+  to?: number;
+  /** Group sends. */
+  groupId?: number;
+  text: string;
+}
+
 /** `auth`: the server refused the token; no retries until `setToken()` (or `reconnect()`). */
 export type ConnectionState = 'idle' | 'connecting' | 'online' | 'reconnecting' | 'paused' | 'auth' | 'closed';
 
@@ -81,9 +221,15 @@ export interface UnreadSummary {
 export interface ClientEvents {
   state: StateEvent;
   message: ChatMessage;
+  /** Group messages, in the same inbox order as `message` (system messages too). */
+  groupMessage: GroupMessage;
   unread: UnreadEvent;
   presence: PresenceEvent;
+  /** The answer to `groupMembersOnline`. */
+  groupPresence: GroupPresenceEvent;
   read: ReadResult;
+  groupRead: GroupReadResult;
+  receipts: ReceiptsEvent;
   synced: { cursor: number };
   cursor: number;
   error: MiniChatError;
@@ -121,7 +267,7 @@ export interface SocketHandlers {
 }
 
 export interface HttpRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: unknown;
@@ -214,11 +360,16 @@ export class MiniChatClient extends Emitter<ClientEvents> {
   readonly state: ConnectionState;
   readonly cursor: number;
   readonly userId: number | null;
-  readonly pendingSends: Array<{ cid: string; to: number; text: string }>;
+  readonly pendingSends: PendingSend[];
   start(): this;
   send(to: number, text: string, options?: { cid?: string }): Promise<SentMessage>;
+  /** Through the same outbox as `send`. `mentionAll` is for owners and admins. */
+  sendToGroup(groupId: number, text: string, options?: { mentions?: number[]; mentionAll?: boolean; cid?: string }): Promise<SentGroupMessage>;
   newCid(): string;
   markRead(peer: number, upTo?: number): Promise<ReadResult>;
+  /** Up to a seq, or all of the group. */
+  readGroup(groupId: number, upToSeq?: number): Promise<GroupReadResult>;
+  groupMembersOnline(groupId: number): Promise<GroupPresenceEvent>;
   watch(peer: number): void;
   openChat(peer: number): void;
   closeChat(): void;
@@ -231,6 +382,21 @@ export class MiniChatClient extends Emitter<ClientEvents> {
   history(peer: number, options?: { before?: number; limit?: number; markRead?: boolean }): Promise<HistoryPage>;
   unread(): Promise<UnreadSummary>;
   presence(userId: number): Promise<{ userId: number; online: boolean; lastSeen: number | null }>;
+  conversations(options?: { limit?: number; cursor?: string | number }): Promise<ConversationPage>;
+  setConversationPrefs(kind: 'user' | 'group', id: number, prefs: { pinned?: boolean; muted?: boolean }): Promise<{ countNum: number }>;
+  groups(): Promise<GroupInfo[]>;
+  createGroup(name: string, members?: number[]): Promise<GroupInfo>;
+  renameGroup(groupId: number, name: string): Promise<GroupInfo>;
+  /** The group, or null when the server answered with no body. */
+  dissolveGroup(groupId: number): Promise<GroupInfo | null>;
+  addMembers(groupId: number, userIds: number[]): Promise<GroupInfo>;
+  /** This user's own id: leave. */
+  removeMember(groupId: number, userId: number): Promise<GroupInfo>;
+  setMemberRole(groupId: number, userId: number, role: 'admin' | 'member'): Promise<GroupInfo>;
+  leaveGroup(groupId: number): Promise<GroupInfo>;
+  groupMembers(groupId: number): Promise<GroupMembersResult>;
+  /** `before` is a seq. */
+  groupHistory(groupId: number, options?: { before?: number; limit?: number; markRead?: boolean }): Promise<GroupHistoryPage>;
 }
 
 export class MiniChatError extends Error {
@@ -258,6 +424,8 @@ export function backoffDelay(attempt: number, options?: BackoffOptions, random?:
 export function createClient(options: ClientOptions): MiniChatClient;
 export function httpBase(url: string): string;
 export function tokenSubject(token: string): number | null;
+/** A system message's data as its change (what `groupMessage` events carry as `system`). */
+export function systemEvent(data: string): SystemEvent;
 
 /** Browsers and Node (the standard WebSocket and fetch). */
 export function webSocketAdapter(options?: { WebSocket?: unknown; fetch?: typeof fetch; document?: unknown }): Adapter;

@@ -1,68 +1,24 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { createClient, webSocketAdapter } from '../../src/index.js';
 import { startServer, waitFor } from '../support/server.js';
+import { users } from '../support/users.js';
 
 let server;
-const clients = [];
+let signIn;
 
 before(async () => {
   server = await startServer('integration');
+  signIn = users(server);
 });
 
 after(async () => {
-  for (const client of clients) client.close();
+  signIn?.close();
   await server?.stop();
 });
 
-/**
- * An adapter around the real WebSocket one that the test can interfere with: drop the current socket (the server
- * sees it close, the client sees an unexpected close) or hide frames from the client.
- */
-function tappedAdapter() {
-  const inner = webSocketAdapter();
-  const tap = {
-    sockets: [],
-    hide: null,
-    connect(url, handlers) {
-      const socket = inner.connect(url, {
-        ...handlers,
-        onMessage: (text) => {
-          if (tap.hide && tap.hide(JSON.parse(text))) return;
-          handlers.onMessage(text);
-        },
-      });
-      tap.sockets.push(socket);
-      return socket;
-    },
-    request: (request) => inner.request(request),
-    drop() {
-      tap.sockets.at(-1).raw.close(4000, 'dropped by the test');
-    },
-  };
-  return tap;
-}
-
 /** A started client for the user that records what it is given. */
-async function user(userId, options = {}) {
-  const adapter = tappedAdapter();
-  const client = createClient({
-    url: server.wsUrl,
-    token: () => server.token(userId),
-    userId,
-    adapter,
-    reconnect: { initialDelay: 300, maxDelay: 2000 },
-    ...options,
-  });
-  clients.push(client);
-  const seen = { messages: [], unread: [], presence: [], states: [], errors: [] };
-  client.on('message', (m) => seen.messages.push(m));
-  client.on('unread', (u) => seen.unread.push(u));
-  client.on('presence', (p) => seen.presence.push(p));
-  client.on('state', (s) => seen.states.push(s.state));
-  client.on('error', (e) => seen.errors.push(e));
-  await waitFor(() => client.state === 'online', `user ${userId} online`);
-  return { client, adapter, seen };
+function user(userId, options = {}) {
+  return signIn.connect(userId, options);
 }
 
 /** The texts a user was given in the conversation with peer, in the order given. */

@@ -140,3 +140,16 @@ export function fakeToken(userId) {
 export function text(id, cursor, from, to, data = `m${id}`, extra = {}) {
   return { type: 'text', id, seq: id, cursor, from_id: from, to_id: to, data, is_read: 0, created_at: 1000 + id, ...extra };
 }
+
+/** A group_text frame as the server sends it; `seq` defaults to the id. */
+export function groupText(id, cursor, group, from, data = `g${id}`, extra = {}) {
+  return {
+    type: 'group_text', group_id: group, id, seq: id, cursor, from_id: from, data, kind: 'text', mentioned: false,
+    is_read: 0, created_at: 2000 + id, ...extra,
+  };
+}
+
+/** A system group_text frame: a membership change. */
+export function systemText(id, cursor, group, change, extra = {}) {
+  return groupText(id, cursor, group, change.by, JSON.stringify(change), { kind: 'system', ...extra });
+}

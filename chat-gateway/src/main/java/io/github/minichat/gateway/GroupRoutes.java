@@ -45,8 +45,9 @@ final class GroupRoutes {
     api.post("/groups").handler(ApiRoutes.answer(201, this::create));
     api.get("/groups").handler(ApiRoutes.answer(200,
         ctx -> services.groups(ApiRoutes.user(ctx)).map(ServerFrames::groups)));
-    api.patch("/groups/:groupId").handler(ApiRoutes.answer(200, ctx -> change(ctx, GroupAction.RENAME,
-        name(body(ctx)), List.of(), null)));
+    // PUT too: WeChat's wx.request has no PATCH
+    api.put("/groups/:groupId").handler(ApiRoutes.answer(200, this::rename));
+    api.patch("/groups/:groupId").handler(ApiRoutes.answer(200, this::rename));
     api.delete("/groups/:groupId").handler(ApiRoutes.answer(200, ctx -> change(ctx, GroupAction.DISSOLVE, null,
         List.of(), null)));
     api.get("/groups/:groupId/members").handler(ApiRoutes.answer(200, ctx -> services.groupMembers(
@@ -71,6 +72,10 @@ final class GroupRoutes {
     return services.changeGroup(new GroupCommand(ApiRoutes.user(ctx), 0, GroupAction.CREATE, name(body), members,
             null))
         .map(GroupRoutes::encode);
+  }
+
+  private Future<String> rename(RoutingContext ctx) {
+    return change(ctx, GroupAction.RENAME, name(body(ctx)), List.of(), null);
   }
 
   /** Removing oneself is leaving. */
