@@ -223,7 +223,7 @@ final class ChatCommand implements Callable<Integer> {
     return chosen.stream().mapToLong(peer -> plan.tokens().userId(peer)).toArray();
   }
 
-  private static void sleepUntil(long nanos) throws InterruptedException {
+  static void sleepUntil(long nanos) throws InterruptedException {
     long wait = nanos - System.nanoTime();
     if (wait > 0) {
       TimeUnit.NANOSECONDS.sleep(wait);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -19,6 +20,7 @@ final class ChatProgress implements AutoCloseable {
   }
 
   private final ChatStats stats;
+  private final LongSupplier outstanding;
   private final long startNanos = System.nanoTime();
   private final List<Second> seconds = new ArrayList<>();
   private final Histogram soFar = new Histogram(3);
@@ -33,7 +35,13 @@ final class ChatProgress implements AutoCloseable {
   private long lastErrors;
 
   ChatProgress(ChatStats stats) {
+    this(stats, stats::undelivered);
+  }
+
+  /** {@code outstanding}: what the line shows as still to deliver (a group message has many recipients). */
+  ChatProgress(ChatStats stats, LongSupplier outstanding) {
     this.stats = stats;
+    this.outstanding = outstanding;
     timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -65,7 +73,7 @@ final class ChatProgress implements AutoCloseable {
     seconds.add(s);
     System.out.printf("[%4ds] %-8s sent %6d/s  delivered %6d/s  outstanding %d  late %d  errors %d"
             + "  | p99 1s %s  so far %s  max %s%n",
-        second, current, s.sent(), s.delivered(), stats.undelivered(), stats.late.sum(), errors,
+        second, current, s.sent(), s.delivered(), outstanding.getAsLong(), stats.late.sum(), errors,
         ms(s.samples(), s.p99()), ms(soFar.getTotalCount(), soFar.getTotalCount() == 0 ? 0
             : soFar.getValueAtPercentile(99)), ms(s.samples(), s.max()));
     lastSent = sent;

@@ -17,9 +17,10 @@ import java.util.Map;
 
 /**
  * One user's socket speaking the chat protocol, with the answers as futures: {@link #open} completes once bound (the
- * {@code heart} or {@code sync} after {@code bind} answered), {@link #say} with the {@code ack}, {@link #sync} with
- * the page. Pushed {@code text} frames go to the {@link Pushes} handler. Against the echo server, open completes on
- * the upgrade and the echoed frame is both the ack and the delivery. Touched only on its event loop.
+ * {@code heart} or {@code sync} after {@code bind} answered), {@link #say} and {@link #sayInGroup} with the
+ * {@code ack}, {@link #sync} with the page. Pushed {@code text} and {@code group_text} frames go to the
+ * {@link Pushes} handler. Against the echo server, open completes on the upgrade and the echoed frame is both the
+ * ack and the delivery. Touched only on its event loop.
  */
 final class ChatSocket {
 
@@ -27,6 +28,10 @@ final class ChatSocket {
   interface Pushes {
     /** A delivered message: its cid (null if it has none) and data. */
     void text(ChatSocket socket, String cid, String data);
+
+    /** A message in one of the user's groups; {@code null} when the frame could not be read. */
+    default void groupText(ChatSocket socket, GroupText frame) {
+    }
 
     /** The server closed the socket (or it broke) while it was open. */
     default void lost(ChatSocket socket, String why) {
@@ -39,6 +44,7 @@ final class ChatSocket {
   /** How the gateway starts the frames that make up most of a chat run (it writes the type first). */
   private static final String ACK_START = "{\"type\":\"ack\",";
   private static final String TEXT_START = "{\"type\":\"text\",";
+  private static final String GROUP_TEXT_START = "{\"type\":\"group_text\",";
   /** An unread-count push comes with most deliveries; it is not measured, so it is not parsed either. */
   private static final String LETTERS_START = "{\"type\":\"letters\",";
   private static final JsonFactory JSON = new JsonFactory();
@@ -104,6 +110,19 @@ final class ChatSocket {
     return ack.future();
   }
 
+  /** A group message; {@code data} must need no JSON escaping (the load tool's texts are digits, bars and x). */
+  Future<Void> sayInGroup(long groupId, String cid, String data) {
+    Promise<Void> ack = Promise.promise();
+    if (!open) {
+      ack.fail(new ServerError("closed"));
+      return ack.future();
+    }
+    acks.put(cid, ack);
+    socket.writeTextMessage("{\"type\":\"say\",\"group_id\":" + groupId + ",\"data\":\"" + data + "\",\"cid\":\""
+        + cid + "\"}");
+    return ack.future();
+  }
+
   Future<JsonObject> sync(long since, int limit) {
     Promise<JsonObject> page = Promise.promise();
     if (!open) {
@@ -143,6 +162,10 @@ final class ChatSocket {
       onAckOrText(text);
       return;
     }
+    if (text.startsWith(GROUP_TEXT_START)) {
+      pushes.groupText(this, GroupText.parse(text));
+      return;
+    }
     if (text.startsWith(LETTERS_START)) {
       return;
     }
@@ -174,8 +197,9 @@ final class ChatSocket {
         }
       }
       case "text" -> pushes.text(this, frame.getString("cid"), frame.getString("data", ""));
+      case "group_text" -> pushes.groupText(this, GroupText.parse(text));
       case "error" -> onError(frame);
-      default -> { } // letters, online: not what is measured
+      default -> { } // letters, online, receipts: not what is measured
     }
   }
 

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 
 /** The load generator's command line: one subcommand per scenario. */
 @Command(name = "load-test", mixinStandardHelpOptions = true, subcommands = {
-    ConnectCommand.class, ChatCommand.class, SyncCommand.class, ReconnectCommand.class, EchoServerCommand.class},
+    ConnectCommand.class, ChatCommand.class, GroupsCommand.class, SyncCommand.class, ReconnectCommand.class,
+    EchoServerCommand.class},
     description = "Drives a minichat deployment over its real wire protocol and measures it from the client side.")
 public final class LoadTest implements Runnable {
 

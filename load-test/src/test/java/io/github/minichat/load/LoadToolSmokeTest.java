@@ -2,19 +2,8 @@ package io.github.minichat.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.launcher.AllInOneMain;
-import io.github.minichat.platform.Env;
-import io.github.minichat.message.testing.TestDatabase;
-import io.vertx.core.Future;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -28,41 +17,19 @@ import picocli.CommandLine;
  */
 class LoadToolSmokeTest {
 
-  private static final String SECRET = "secret-of-the-load-tool-smoke-test-0123456789";
-  private static PgConnectOptions database;
-  private static AllInOneMain.Running system;
+  private static InProcessSystem system;
   private static String url;
 
   @BeforeAll
-  static void startSystem() throws IOException {
-    database = TestDatabase.create("load_smoke");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
-    Map<String, String> env = new HashMap<>();
-    env.put("PG_URL", TestDatabase.url(database));
-    env.put("CHAT_JWT_SECRET", SECRET);
-    env.put("CHAT_HTTP_HOST", "127.0.0.1");
-    env.put("CHAT_HTTP_PORT", Integer.toString(port));
-    env.put("CHAT_GATEWAY_INSTANCES", "2");
-    env.put("CHAT_PRESENCE_GRACE_MS", "300");
-    // a load test raises the per-user limits, as the bench scripts do
-    env.put("CHAT_MESSAGES_PER_MINUTE", "1000000");
-    env.put("CHAT_MESSAGE_BURST", "100000");
-    env.put("CHAT_FRAMES_PER_SECOND", "100000");
-    env.put("CHAT_FRAME_BURST", "100000");
-    system = await(AllInOneMain.start(new Env(env), new VertxOptions()));
-    url = "ws://127.0.0.1:" + port + "/ws";
+  static void startSystem() {
+    system = InProcessSystem.start("load_smoke");
+    url = system.url();
   }
 
   @AfterAll
   static void stopSystem() {
     if (system != null) {
-      await(system.node().close());
-    }
-    if (database != null) {
-      TestDatabase.drop(database);
+      system.close();
     }
   }
 
@@ -74,7 +41,7 @@ class LoadToolSmokeTest {
     new CommandLine(chat).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--users", "20", "--rate", "200",
         "--warmup", "1s", "--duration", "3s", "--drain", "20s", "--baseline", "0s", "--event-loops", "2", "-u", url,
         "--server-pid", Long.toString(ProcessHandle.current().pid()), "--report", reports.toString());
-    chat.secret = SECRET;
+    chat.secret = InProcessSystem.SECRET;
 
     int exit = chat.call();
 
@@ -102,7 +69,7 @@ class LoadToolSmokeTest {
     SyncCommand sync = new SyncCommand();
     new CommandLine(sync).parseArgs("--users", "6", "--messages", "30", "--page", "7", "--event-loops", "2",
         "-u", url);
-    sync.secret = SECRET;
+    sync.secret = InProcessSystem.SECRET;
 
     int exit = sync.call();
 
@@ -118,13 +85,5 @@ class LoadToolSmokeTest {
     assertThat(viaSync).isGreaterThanOrEqualTo(90 - 3 * 16);
     assertThat(sync.summary().getJsonObject("catch_up").getLong("pages")).isGreaterThanOrEqualTo(3 + (viaSync + 6) / 7);
     assertThat(exit).isZero();
-  }
-
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }
