@@ -1,16 +1,12 @@
 package io.github.minichat.systemtest;
 
-import io.github.minichat.common.UserTokens;
-import io.github.minichat.gateway.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -20,13 +16,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One device of an honest user, behaving as a careful real client: it sends to its peer at a fixed rate, paced by
- * a timer (open loop: a slow server makes a backlog, not a slower schedule), keeps at most {@code window} sends
- * unacknowledged, resends a send refused with a retryable error after the wait it was told (or a short backoff),
- * and when its socket dies reconnects to another gateway, binds, syncs from its last gapless cursor and resends
- * what was not acknowledged, same cid, same text. A receive-only device ({@code rate} 0) only listens.
- * Everything it sees goes to the {@link AuditLedger}. Its state is touched from socket handlers, timers and the
- * test thread, so every entry point is synchronized.
+ * One device of an honest user, behaving as a careful real client: it sends to its recipients in turn at a fixed
+ * rate, paced by a timer (open loop: a slow server makes a backlog, not a slower schedule), keeps at most
+ * {@code window} sends unacknowledged, resends a send refused with a retryable error after the wait it was told (or a
+ * short backoff), and when its socket dies reconnects to another gateway, binds, syncs from the last cursor up to
+ * which it has seen everything and resends what was not acknowledged, same cid, same text. A receive-only device (no
+ * recipients, rate 0) only listens. Everything it sees goes to the {@link AuditLedger}. Its state is touched from
+ * socket handlers, timers and the test thread, so every entry point is synchronized.
  */
 final class AuditClient {
 
@@ -34,16 +30,27 @@ final class AuditClient {
   private static final long KEEPALIVE_MS = 15_000;
   private static final int SYNC_LIMIT = 500;
 
+  /** What a device does on its very first bind. */
+  enum FirstBind {
+    /** Ready at once: delivery is audited from the bind on, and only a reconnect syncs. */
+    LIVE,
+    /** Syncs from 0, like a fresh install, so that it must end up holding its user's whole inbox. */
+    CATCH_UP
+  }
+
+  /** What the devices of one audit share. */
+  record Setup(Vertx vertx, WebSocketClient sockets, AuditLedger ledger, AuditGateways gateways, int window,
+               FirstBind firstBind) {
+  }
+
   private enum Phase { CONNECTING, BINDING, SYNCING, READY, CLOSED }
 
   final String device;
   final long userId;
-  final long peerId;
+  private final Setup setup;
   private final Vertx vertx;
-  private final WebSocketClient sockets;
   private final AuditLedger ledger;
-  private final AuditGateways gateways;
-  private final int window;
+  private final List<AuditRecipient> recipients;
   private final double ratePerSecond;
 
   private Phase phase = Phase.CONNECTING;
@@ -67,20 +74,20 @@ final class AuditClient {
   private long pacingSince;
   private long generated;
 
-  AuditClient(Vertx vertx, WebSocketClient sockets, AuditLedger ledger, AuditGateways gateways, String device,
-              long userId, long peerId, int window, double ratePerSecond) {
-    this.vertx = vertx;
-    this.sockets = sockets;
-    this.ledger = ledger;
-    this.gateways = gateways;
+  AuditClient(Setup setup, String device, long userId, List<AuditRecipient> recipients, double ratePerSecond) {
+    if (ratePerSecond > 0 && recipients.isEmpty()) {
+      throw new IllegalArgumentException(device + " sends but has nobody to send to");
+    }
+    this.setup = setup;
+    this.vertx = setup.vertx();
+    this.ledger = setup.ledger();
     this.device = device;
     this.userId = userId;
-    this.peerId = peerId;
-    this.window = window;
+    this.recipients = List.copyOf(recipients);
     this.ratePerSecond = ratePerSecond;
   }
 
-  /** Connects to {@code gateway}; the future completes once bound (the heart answer after bind arrived). */
+  /** Connects to {@code gateway}; the future completes once ready: bound, and caught up if it syncs first. */
   synchronized Future<Void> start(AuditGateways.Entry gateway) {
     connect(gateway);
     keepalive = vertx.setPeriodic(KEEPALIVE_MS, ignored -> keepalive());
@@ -120,12 +127,9 @@ final class AuditClient {
     return connection.gateway;
   }
 
-  synchronized AuditConnection connection() {
-    return connection;
-  }
-
-  synchronized long messagesGenerated() {
-    return generated;
+  /** The highest cursor up to which this device has seen every message of its user's inbox. */
+  synchronized long contiguousCursor() {
+    return known.nextClearBit(1) - 1;
   }
 
   /** A heart round trip on the current socket: every frame written to it before the answer has arrived. */
@@ -158,15 +162,14 @@ final class AuditClient {
     AuditConnection opened = ledger.newConnection(userId, device, gateway.name());
     connection = opened;
     phase = Phase.CONNECTING;
-    ClientWebSocket webSocket = sockets.webSocket();
+    ClientWebSocket webSocket = setup.sockets().webSocket();
     socket = webSocket;
     webSocket.textMessageHandler(text -> onText(current, opened, text));
     webSocket.closeHandler(ignored -> onClosed(current, opened, webSocket.closeStatusCode()));
     webSocket.exceptionHandler(ignored -> {
       // the close handler follows
     });
-    webSocket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gateway.port())
-            .setURI("/ws?token=" + UserTokens.mint(LocalCluster.SECRET, userId, Duration.ofHours(2))))
+    webSocket.connect(gateway.socketOf(userId))
         .onComplete(result -> onConnected(current, opened, result.succeeded(), result.cause()));
   }
 
@@ -197,10 +200,9 @@ final class AuditClient {
     socket = null;
     heartWaiters.forEach(waiter -> waiter.tryFail(device + ": socket closed"));
     heartWaiters.clear();
-    if (closing) {
-      return;
+    if (!closing) {
+      reconnectLater(closed.gateway);
     }
-    reconnectLater(closed.gateway);
   }
 
   private void reconnectLater(String from) {
@@ -210,10 +212,9 @@ final class AuditClient {
   }
 
   private synchronized void reconnect(int current, String from) {
-    if (current != generation || closing) {
-      return;
+    if (current == generation && !closing) {
+      setup.gateways().pickOther(from).ifPresentOrElse(this::connect, () -> reconnectLater(from));
     }
-    gateways.pickOther(from).ifPresentOrElse(this::connect, () -> reconnectLater(from));
   }
 
   private synchronized void keepalive() {
@@ -229,20 +230,14 @@ final class AuditClient {
   private synchronized void onText(int current, AuditConnection on, String text) {
     JsonObject frame = new JsonObject(text);
     switch (String.valueOf(frame.getValue("type"))) {
-      case "text" -> {
-        AuditConnection.Push push = AuditConnection.Push.of(frame);
-        on.pushed(push);
-        known.set((int) push.cursor());
+      // every message is recorded, of whatever kind: the audit checks each against its user's inbox
+      case "text", "group_text" -> {
+        AuditConnection.Received message = AuditConnection.Received.of(AuditConnection.Via.PUSH, frame);
+        on.received(message);
+        known.set((int) message.cursor());
       }
       case "ack" -> onAck(on, AuditConnection.Ack.of(frame));
-      case "error" -> {
-        if (current == generation) {
-          onError(current, on, frame);
-        } else {
-          ledger.error(on, frame.getString("code"), Boolean.TRUE.equals(frame.getBoolean("retryable")),
-              frame.getValue("ref"), frame.getString("message"));
-        }
-      }
+      case "error" -> onError(current, on, frame);
       case "sync" -> {
         if (current == generation) {
           onSyncPage(on, frame);
@@ -254,7 +249,7 @@ final class AuditClient {
         }
       }
       default -> {
-        // letters, online, init: not audited here
+        // letters, online, receipts, init: not audited here
       }
     }
   }
@@ -262,13 +257,15 @@ final class AuditClient {
   private void onHeart(AuditConnection on) {
     if (phase == Phase.BINDING) {
       on.bound();
-      if (everBound) {
+      if (everBound || setup.firstBind() == FirstBind.CATCH_UP) {
         phase = Phase.SYNCING;
-        requestSync(contiguousCursor());
+        long since = contiguousCursor();
+        on.syncing(since);
+        requestSync(since);
       } else {
-        everBound = true;
         becomeReady();
       }
+      everBound = true;
       return;
     }
     Promise<Void> waiter = heartWaiters.poll();
@@ -290,16 +287,17 @@ final class AuditClient {
     }
   }
 
+  /** Every error is recorded; only one on the current connection is acted on. */
   private void onError(int current, AuditConnection on, JsonObject error) {
     String code = error.getString("code");
     boolean retryable = Boolean.TRUE.equals(error.getBoolean("retryable"));
     Object ref = error.getValue("ref");
     ledger.error(on, code, retryable, ref, error.getString("message"));
-    if (ref instanceof String cid && mine.containsKey(cid)) {
+    if (current != generation) {
+      return;
+    }
+    if (ref instanceof String cid && unacked.containsKey(cid)) {
       AuditLedger.Send send = mine.get(cid);
-      if (!unacked.containsKey(cid)) {
-        return;
-      }
       if (retryable) {
         int attempt = retries.merge(cid, 1, Integer::sum);
         long wait = error.getLong("retry_after_ms") != null
@@ -335,9 +333,10 @@ final class AuditClient {
   private void onSyncPage(AuditConnection on, JsonObject page) {
     JsonArray messages = page.getJsonArray("messages");
     for (int i = 0; i < messages.size(); i++) {
-      long cursor = messages.getJsonObject(i).getLong("cursor");
-      on.synced(cursor);
-      known.set((int) cursor);
+      AuditConnection.Received message = AuditConnection.Received.of(AuditConnection.Via.SYNC,
+          messages.getJsonObject(i));
+      on.received(message);
+      known.set((int) message.cursor());
     }
     if (Boolean.TRUE.equals(page.getBoolean("has_more"))) {
       requestSync(page.getLong("cursor"));
@@ -349,11 +348,6 @@ final class AuditClient {
   private void requestSync(long since) {
     socket.writeTextMessage(new JsonObject().put("type", "sync").put("since", since).put("limit", SYNC_LIMIT)
         .encode());
-  }
-
-  /** The highest cursor up to which this device has seen every message. */
-  private long contiguousCursor() {
-    return known.nextClearBit(1) - 1;
   }
 
   private void becomeReady() {
@@ -370,9 +364,10 @@ final class AuditClient {
   private synchronized void generate() {
     long due = (long) ((System.nanoTime() - pacingSince) / 1e9 * ratePerSecond);
     while (generated < due) {
+      AuditRecipient to = recipients.get((int) (generated % recipients.size()));
       generated++;
       String cid = device + "-" + generated;
-      AuditLedger.Send send = ledger.newSend(cid, userId, peerId, "audit " + cid + " to " + peerId);
+      AuditLedger.Send send = ledger.newSend(cid, userId, to, "audit " + cid + " to " + to);
       mine.put(cid, send);
       backlog.add(send);
     }
@@ -380,7 +375,7 @@ final class AuditClient {
   }
 
   private void pump() {
-    while (phase == Phase.READY && unacked.size() < window && !backlog.isEmpty()) {
+    while (phase == Phase.READY && unacked.size() < setup.window() && !backlog.isEmpty()) {
       AuditLedger.Send send = backlog.poll();
       unacked.put(send.cid, send);
       transmit(send);
@@ -392,7 +387,6 @@ final class AuditClient {
       return;
     }
     ledger.transmitted(send, connection);
-    socket.writeTextMessage(new JsonObject().put("type", "say").put("from_id", userId).put("to_id", send.toId)
-        .put("data", send.text).put("cid", send.cid).encode());
+    socket.writeTextMessage(send.to.say(userId, send.cid, send.text).encode());
   }
 }

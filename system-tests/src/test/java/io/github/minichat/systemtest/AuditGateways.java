@@ -1,5 +1,8 @@
 package io.github.minichat.systemtest;
 
+import io.github.minichat.common.UserTokens;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +16,12 @@ final class AuditGateways {
   record Entry(String name, LocalCluster.Gateway gateway) {
     int port() {
       return gateway.port();
+    }
+
+    /** Where a socket of {@code userId} connects to on it, with a token that outlasts any audit. */
+    WebSocketConnectOptions socketOf(long userId) {
+      return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
+          .setURI("/ws?token=" + UserTokens.mint(LocalCluster.SECRET, userId, Duration.ofHours(2)));
     }
   }
 

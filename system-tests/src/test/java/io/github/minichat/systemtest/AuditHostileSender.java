@@ -1,13 +1,9 @@
 package io.github.minichat.systemtest;
 
-import io.github.minichat.common.UserTokens;
-import io.github.minichat.gateway.TokenVerifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -82,9 +78,7 @@ final class AuditHostileSender {
     webSocket.exceptionHandler(ignored -> {
       // the close handler follows
     });
-    webSocket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(entry.port())
-            .setURI("/ws?token=" + UserTokens.mint(LocalCluster.SECRET, userId, Duration.ofHours(2))))
-        .onComplete(result -> onConnected(webSocket, result.succeeded()));
+    webSocket.connect(entry.socketOf(userId)).onComplete(result -> onConnected(webSocket, result.succeeded()));
   }
 
   private synchronized void onConnected(ClientWebSocket webSocket, boolean succeeded) {

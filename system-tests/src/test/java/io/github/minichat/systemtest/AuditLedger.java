@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Everything the honest clients of the delivery audit did and got: each send (its first transmission, the
- * connections it went out on, its ack or refusal), each connection, and every error frame by code. Shared by the
- * clients' event loops and the test thread: every method is synchronized.
+ * Everything the honest clients of an audit did and got: each send (its first transmission, the connections it went
+ * out on, its ack or refusal), each connection, every error frame, and a timeline of the faults and changes. Shared
+ * by the clients' event loops and the test thread: every method is synchronized.
  */
 final class AuditLedger {
 
@@ -19,7 +19,7 @@ final class AuditLedger {
   static final class Send {
     final String cid;
     final long fromId;
-    final long toId;
+    final AuditRecipient to;
     final String text;
     /** When it first went out on a socket ({@link System#nanoTime()}), -1 before. */
     long firstSentAtNanos = -1;
@@ -31,10 +31,10 @@ final class AuditLedger {
     String refusedWith;
     int transmissions;
 
-    Send(String cid, long fromId, long toId, String text) {
+    Send(String cid, long fromId, AuditRecipient to, String text) {
       this.cid = cid;
       this.fromId = fromId;
-      this.toId = toId;
+      this.to = to;
       this.text = text;
     }
 
@@ -44,7 +44,7 @@ final class AuditLedger {
   }
 
   /** A copy of one send for the audit. */
-  record SendRecord(String cid, long fromId, long toId, long firstSentAtNanos, List<String> sentOn,
+  record SendRecord(String cid, long fromId, AuditRecipient to, long firstSentAtNanos, List<String> sentOn,
                     AuditConnection.Ack ack, long ackedAtNanos, List<Long> ackIds, String refusedWith,
                     int transmissions) {
   }
@@ -60,8 +60,8 @@ final class AuditLedger {
   private final List<String> timeline = new ArrayList<>();
   private long withdrawn;
 
-  synchronized Send newSend(String cid, long fromId, long toId, String text) {
-    Send send = new Send(cid, fromId, toId, text);
+  synchronized Send newSend(String cid, long fromId, AuditRecipient to, String text) {
+    Send send = new Send(cid, fromId, to, text);
     if (sends.putIfAbsent(cid, send) != null) {
       throw new IllegalStateException("cid used twice by the audit: " + cid);
     }
@@ -79,15 +79,12 @@ final class AuditLedger {
     on.sent(send.cid);
   }
 
-  /** Whether this was the send's first ack. */
-  synchronized boolean acked(Send send, AuditConnection.Ack ack) {
+  synchronized void acked(Send send, AuditConnection.Ack ack) {
     send.ackIds.add(ack.id());
     if (send.ack == null) {
       send.ack = ack;
       send.ackedAtNanos = System.nanoTime();
-      return true;
     }
-    return false;
   }
 
   /**
@@ -110,9 +107,10 @@ final class AuditLedger {
     }
   }
 
+  /** A new connection of {@code device}, labelled with the device and its generation ({@code u1#2}). */
   synchronized AuditConnection newConnection(long userId, String device, String gateway) {
-    long generation = connections.stream().filter(c -> c.label.startsWith(device + "#")).count() + 1;
-    AuditConnection connection = new AuditConnection(device + "#" + generation, userId, gateway);
+    long generation = connections.stream().filter(c -> c.device.equals(device)).count() + 1;
+    AuditConnection connection = new AuditConnection(device + "#" + generation, device, userId, gateway);
     connections.add(connection);
     return connection;
   }
@@ -149,12 +147,17 @@ final class AuditLedger {
   }
 
   synchronized List<SendRecord> sends() {
-    return sends.values().stream().map(s -> new SendRecord(s.cid, s.fromId, s.toId, s.firstSentAtNanos,
+    return sends.values().stream().map(s -> new SendRecord(s.cid, s.fromId, s.to, s.firstSentAtNanos,
         List.copyOf(s.sentOn), s.ack, s.ackedAtNanos, List.copyOf(s.ackIds), s.refusedWith, s.transmissions)).toList();
   }
 
   synchronized List<AuditConnection> connections() {
     return List.copyOf(connections);
+  }
+
+  /** Copies of every connection, for the audit once traffic has settled. */
+  synchronized List<AuditConnection.Snapshot> snapshots() {
+    return connections.stream().map(AuditConnection::snapshot).toList();
   }
 
   synchronized List<ErrorRecord> errors() {

@@ -1,19 +1,17 @@
 package io.github.minichat.systemtest;
 
-import io.github.minichat.common.UserTokens;
+import static io.github.minichat.systemtest.AuditWaits.await;
+import static io.github.minichat.systemtest.AuditWaits.awaitFuture;
+import static io.github.minichat.systemtest.AuditWaits.awaitStarted;
+import static io.github.minichat.systemtest.AuditWaits.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.gateway.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -51,8 +46,6 @@ import org.junit.jupiter.api.Test;
  * per pair), {@code audit.kills} (rounds of faults), {@code audit.report} (a file to write the report to).
  */
 class DeliveryAuditTest {
-
-  private static final Duration POLL = Duration.ofMillis(20);
 
   private static final long SEED = Long.getLong("audit.seed", 20_250_611L);
   private static final int PAIRS = Integer.getInteger("audit.pairs", 3);
@@ -88,11 +81,11 @@ class DeliveryAuditTest {
   private final List<String> notes = new ArrayList<>();
   /** Promises broken while the faults ran, seen by the test itself. */
   private final List<String> faultFailures = new ArrayList<>();
-  /** Every honest device by name: the first device of each user, then the ones that join. */
-  private final Map<String, AuditClient> devices = new LinkedHashMap<>();
   private final List<AuditHostileSender> hostile = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AuditHttp http = new AuditHttp(gateways);
   private WebSocketClient sockets;
+  /** Every honest device by name: the first device of each user, then the ones that join. */
+  private AuditDevices devices;
   private long trafficStartedAt;
 
   @BeforeAll
@@ -121,20 +114,20 @@ class DeliveryAuditTest {
       + " input")
   void auditDelivery() throws Exception {
     Vertx vertx = cluster.clients.vertx();
-    // sync pages reach 512 KiB and more: far above the client's default frame size
-    sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000)
-        .setMaxFrameSize(4 << 20).setMaxMessageSize(8 << 20));
-    connectPairs(vertx);
+    sockets = AuditDevices.webSocketClient(vertx);
+    devices = new AuditDevices(new AuditClient.Setup(vertx, sockets, ledger, gateways, WINDOW,
+        AuditClient.FirstBind.LIVE));
+    connectPairs();
     startHostile(vertx);
     trafficStartedAt = System.nanoTime();
-    devices.values().forEach(AuditClient::startSending);
+    devices.startSending();
     ledger.event(String.format("traffic started: %d pairs, %d msg/s each way", PAIRS, RATE));
 
     for (int round = 1; round <= KILLS; round++) {
-      faultRound(vertx, round);
+      faultRound(round);
     }
     waitUntil(trafficStartedAt + TimeUnit.SECONDS.toNanos(SECONDS));
-    devices.values().forEach(AuditClient::stopSending);
+    devices.stopSending();
     hostile.forEach(AuditHostileSender::stop);
     double trafficSeconds = (System.nanoTime() - trafficStartedAt) / 1e9;
     ledger.event(String.format("traffic stopped: %d honest sends, %d acknowledged (%.0f msg/s of the %d scheduled);"
@@ -148,7 +141,7 @@ class DeliveryAuditTest {
         cluster.count("SELECT count(*) FROM messages WHERE from_id = " + HOSTILE_USER + " AND to_id IN ("
             + honestIds() + ")")));
     AuditReport report = AuditReport.audit(parameters(), ledger, new AuditDatabase(cluster.database).read(
-        honestUsers()), honestUsers(), notes);
+        List.of(), honestUsers()), honestUsers(), notes);
     faultFailures.forEach(report::failure);
     checkPresence(report);
     String table = report.table();
@@ -171,23 +164,16 @@ class DeliveryAuditTest {
   }
 
   /** Pair i: user P on the first gateway, user Q on the second, each with one device that sends to the other. */
-  private void connectPairs(Vertx vertx) {
+  private void connectPairs() {
     List<Future<Void>> bound = new ArrayList<>();
     for (int pair = 0; pair < PAIRS; pair++) {
       long p = pUser(pair);
       long q = p + 1;
-      bound.add(addDevice(vertx, "p" + pair, p, q, RATE, gateways.alive().get(0)));
-      bound.add(addDevice(vertx, "q" + pair, q, p, RATE, gateways.alive().get(1)));
+      bound.add(devices.add("p" + pair, p, List.of(AuditRecipient.user(q)), RATE, gateways.alive().get(0)));
+      bound.add(devices.add("q" + pair, q, List.of(AuditRecipient.user(p)), RATE, gateways.alive().get(1)));
     }
     bound.forEach(future -> awaitFuture(future, Duration.ofSeconds(30), "first binds"));
-    ledger.event("honest devices bound: " + devices.keySet());
-  }
-
-  private Future<Void> addDevice(Vertx vertx, String name, long user, long peer, double rate,
-                                 AuditGateways.Entry gateway) {
-    AuditClient client = new AuditClient(vertx, sockets, ledger, gateways, name, user, peer, WINDOW, rate);
-    devices.put(name, client);
-    return client.start(gateway);
+    ledger.event("honest devices bound: " + devices.names());
   }
 
   private void startHostile(Vertx vertx) {
@@ -202,9 +188,10 @@ class DeliveryAuditTest {
 
   // ---- faults, each waited for ----
 
-  private void faultRound(Vertx vertx, int round) {
+  private void faultRound(int round) {
     waitUntil(trafficStartedAt + (long) (TimeUnit.SECONDS.toNanos(SECONDS) * (0.1 + 0.8 * (round - 1) / KILLS)));
-    killGateway();
+    // SIGKILL of the oldest gateway; its clients reconnect elsewhere, sync and resend, which is waited for
+    devices.killGateway(gateways.alive().get(0)).awaitBack();
     AuditGateways.Entry replacement = awaitStarted(standbyGateway, "replacement gateway");
     gateways.add(replacement);
     ledger.event("replacement gateway " + replacement.name() + " taking clients");
@@ -215,22 +202,8 @@ class DeliveryAuditTest {
     if (round < KILLS) {
       replacementMessageService = CompletableFuture.supplyAsync(DeliveryAuditTest::startMessageService, starter);
     }
-    secondDevice(vertx, round);
-    bindDuringPresenceFreeze(vertx, round);
-  }
-
-  /** SIGKILL of the oldest gateway; its clients reconnect elsewhere, sync and resend, which is waited for. */
-  private void killGateway() {
-    AuditGateways.Entry doomed = gateways.alive().get(0);
-    List<AuditClient> affected = devices.values().stream().filter(c -> c.gateway().equals(doomed.name())).toList();
-    gateways.retire(doomed.name());
-    ledger.gatewayKilled(doomed.name());
-    doomed.gateway().process().kill();
-    long killedAt = System.nanoTime();
-    await("the clients of " + doomed.name() + " back, synced and resent", Duration.ofSeconds(30),
-        () -> affected.stream().allMatch(c -> c.ready() && !c.gateway().equals(doomed.name())));
-    ledger.event(String.format("%d clients of %s reconnected, synced and resent in %d ms", affected.size(),
-        doomed.name(), (System.nanoTime() - killedAt) / 1_000_000));
+    secondDevice(round);
+    bindDuringPresenceFreeze(round);
   }
 
   /**
@@ -253,18 +226,13 @@ class DeliveryAuditTest {
         (System.nanoTime() - killedAt) / 1_000_000));
   }
 
-  private static <T> T awaitStarted(CompletableFuture<T> starting, String what) {
-    return awaitFuture(Future.fromCompletionStage(starting), LocalCluster.START_TIMEOUT.plusSeconds(30), what);
-  }
-
   /** A receive-only second device of a Q user binds on a gateway other than its first device's. */
-  private void secondDevice(Vertx vertx, int round) {
+  private void secondDevice(int round) {
     int pair = (round - 1) % PAIRS;
     AuditClient first = devices.get("q" + pair);
     AuditGateways.Entry other = gateways.pickOther(first.gateway()).orElseThrow();
     String name = "q" + pair + "d" + round;
-    awaitFuture(addDevice(vertx, name, first.userId, first.peerId, 0, other), Duration.ofSeconds(15),
-        "bind of " + name);
+    awaitFuture(devices.add(name, first.userId, List.of(), 0, other), Duration.ofSeconds(15), "bind of " + name);
     ledger.event(name + " (a second device of " + first.userId + ") bound on " + other.name());
   }
 
@@ -272,7 +240,7 @@ class DeliveryAuditTest {
    * A device of a P user binds while the presence JVM is frozen (SIGSTOP): its heart answer can only come once
    * presence runs again, well before the gateway's bus timeout.
    */
-  private void bindDuringPresenceFreeze(Vertx vertx, int round) {
+  private void bindDuringPresenceFreeze(int round) {
     int pair = (round - 1) % PAIRS;
     AuditClient first = devices.get("p" + pair);
     AuditGateways.Entry other = gateways.pickOther(first.gateway()).orElseThrow();
@@ -283,7 +251,7 @@ class DeliveryAuditTest {
     try {
       frozenAt = System.nanoTime();
       ledger.event("presence frozen (SIGSTOP); " + name + " binds on " + other.name());
-      bound = addDevice(vertx, name, first.userId, first.peerId, 0, other);
+      bound = devices.add(name, first.userId, List.of(), 0, other);
       waitUntil(frozenAt + PRESENCE_FREEZE.toNanos());
     } finally {
       signal("CONT", presence);
@@ -317,42 +285,19 @@ class DeliveryAuditTest {
 
   // ---- the quiet period ----
 
-  /**
-   * Waits for every honest send to be answered, then for every live connection to have got up to its user's inbox
-   * head (a push held for a gap is written only once the gap is filled), then for a heart round trip on each, so
-   * that nothing written to them before is still on the way.
-   */
+  /** Every live connection must get up to its user's inbox head: what it got live or as its own acks. */
   private void awaitQuiet() {
-    boolean answered = within(Duration.ofSeconds(60), () -> ledger.unsettledSends() == 0);
-    ledger.event(answered ? "every honest send answered"
-        : ledger.unsettledSends() + " honest sends still unanswered after 60 s: auditing as they are");
     AuditDatabase database = new AuditDatabase(cluster.database);
-    boolean settled = within(Duration.ofSeconds(20), () -> {
+    devices.awaitQuiet("every live connection reached its inbox head", () -> {
       Map<Long, Long> heads = database.inboxCounters(honestUsers());
-      return liveConnections().allMatch(connection -> highestCursor(connection)
-          >= heads.getOrDefault(connection.userId, 0L));
+      return ledger.connections().stream().filter(AuditConnection::isLive)
+          .allMatch(connection -> highestCursor(connection) >= heads.getOrDefault(connection.userId, 0L));
     });
-    ledger.event(settled ? "every live connection reached its inbox head"
-        : "inboxes did not settle within 20 s: auditing as they are");
-    List<String> silent = new ArrayList<>();
-    devices.values().forEach(device -> {
-      try {
-        awaitFuture(device.heartRoundTrip(), Duration.ofSeconds(10), "heart round trip");
-      } catch (AssertionError unanswered) {
-        silent.add(device.device);
-      }
-    });
-    ledger.event(silent.isEmpty() ? "heart round trips answered on every connection"
-        : "no heart answer on " + silent);
-  }
-
-  private Stream<AuditConnection> liveConnections() {
-    return ledger.connections().stream().filter(AuditConnection::isLive);
   }
 
   private static long highestCursor(AuditConnection connection) {
     AuditConnection.Snapshot seen = connection.snapshot();
-    return Stream.concat(seen.pushes().stream().map(AuditConnection.Push::cursor),
+    return Stream.concat(seen.pushes().stream().map(AuditConnection.Received::cursor),
         seen.acks().stream().map(AuditConnection.Ack::cursor)).mapToLong(Long::longValue).max().orElse(0);
   }
 
@@ -364,12 +309,12 @@ class DeliveryAuditTest {
    */
   private void checkPresence(AuditReport report) {
     List<Long> leaving = List.of(pUser(0), pUser(0) + 1, HOSTILE_USER);
-    devices.values().stream().filter(c -> leaving.contains(c.userId)).map(AuditClient::close)
+    devices.all().stream().filter(c -> leaving.contains(c.userId)).map(AuditClient::close)
         .forEach(closed -> awaitFuture(closed, Duration.ofSeconds(10), "close"));
     Map<Long, Boolean> expected = new LinkedHashMap<>();
     honestUsers().forEach(user -> expected.put(user, !leaving.contains(user)));
     expected.put(HOSTILE_USER, false);
-    within(Duration.ofSeconds(15), () -> wrongPresence(expected).isEmpty());
+    AuditWaits.within(Duration.ofSeconds(15), () -> wrongPresence(expected).isEmpty());
     List<String> wrong = wrongPresence(expected);
     report.presence(String.format("presence at the end: %d users checked, %d wrong (offline expected: %s)",
         expected.size(), wrong.size(), leaving), wrong);
@@ -382,22 +327,9 @@ class DeliveryAuditTest {
   }
 
   private boolean online(long user) {
-    AuditGateways.Entry gateway = gateways.alive().get(0);
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/api/presence/"
-            + user)).timeout(Duration.ofSeconds(5))
-        .header("Authorization", "Bearer " + UserTokens.mint(LocalCluster.SECRET, pUser(PAIRS - 1),
-            Duration.ofMinutes(5)))
-        .GET().build();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as("GET /api/presence/%d: %s", user, response.body()).isEqualTo(200);
-      return new JsonObject(response.body()).getBoolean("online");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    HttpResponse<String> response = http.call(pUser(PAIRS - 1), "GET", "/api/presence/" + user, null);
+    assertThat(response.statusCode()).as("GET /api/presence/%d: %s", user, response.body()).isEqualTo(200);
+    return new JsonObject(response.body()).getBoolean("online");
   }
 
   // ---- helpers ----
@@ -423,39 +355,5 @@ class DeliveryAuditTest {
     return String.format("seed %d, %d pairs, %d msg/s each way, %d s of traffic, %d fault rounds, window %d,"
         + " a hostile frame every %d ms per hostile socket", SEED, PAIRS, RATE, SECONDS, KILLS, WINDOW,
         HOSTILE_EVERY_MS);
-  }
-
-  private static void await(String what, Duration within, BooleanSupplier condition) {
-    Awaitility.await(what).atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
-  }
-
-  /** Whether the condition came true before the deadline (the audit then reports what did not). */
-  private static boolean within(Duration within, BooleanSupplier condition) {
-    try {
-      Awaitility.await().atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
-      return true;
-    } catch (ConditionTimeoutException notYet) {
-      return false;
-    }
-  }
-
-  private static <T> T awaitFuture(Future<T> future, Duration within, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(what + " did not complete within " + within + ": " + e, e);
-    }
-  }
-
-  /**
-   * Waits for an instant of the schedule: the traffic runs for a set time and the faults come at set points, so
-   * here the clock itself is the condition.
-   */
-  private static void waitUntil(long nanos) {
-    long left = nanos - System.nanoTime();
-    if (left > 0) {
-      Awaitility.await().atMost(Duration.ofNanos(left).plusSeconds(1)).pollInterval(POLL)
-          .until(() -> System.nanoTime() >= nanos);
-    }
   }
 }

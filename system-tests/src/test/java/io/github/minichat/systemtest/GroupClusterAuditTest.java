@@ -1,29 +1,21 @@
 package io.github.minichat.systemtest;
 
+import static io.github.minichat.systemtest.AuditWaits.awaitFuture;
+import static io.github.minichat.systemtest.AuditWaits.awaitStarted;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.minichat.common.UserTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -42,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class GroupClusterAuditTest {
 
-  private static final Duration POLL = Duration.ofMillis(20);
   private static final int SECONDS = Integer.getInteger("groupaudit.seconds", 30);
   private static final double RATE = Integer.getInteger("groupaudit.rate", 6);
   private static final int WINDOW = 8;
@@ -60,11 +51,11 @@ class GroupClusterAuditTest {
   private static LocalCluster cluster;
   private static final AuditGateways gateways = new AuditGateways();
 
-  private final GroupAuditLedger ledger = new GroupAuditLedger();
-  private final Map<String, GroupAuditClient> devices = new LinkedHashMap<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AuditLedger ledger = new AuditLedger();
+  private final AuditHttp http = new AuditHttp(gateways);
   private final List<String> notes = new ArrayList<>();
   private WebSocketClient sockets;
+  private AuditDevices devices;
   private long trafficStartedAt;
   private long first;
   private long second;
@@ -90,8 +81,9 @@ class GroupClusterAuditTest {
       + "message of their groups stored while they were members, once and in order, and nothing else")
   void auditGroupDelivery() {
     Vertx vertx = cluster.clients.vertx();
-    sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1_000)
-        .setMaxFrameSize(4 << 20).setMaxMessageSize(8 << 20));
+    sockets = AuditDevices.webSocketClient(vertx);
+    devices = new AuditDevices(new AuditClient.Setup(vertx, sockets, ledger, gateways, WINDOW,
+        AuditClient.FirstBind.CATCH_UP));
     first = createGroup(U0, "first", U1, U2, U3, U4);
     second = createGroup(U5, "second", U1, U4, U6, U7);
     ledger.event("groups " + first + " (owner " + U0 + ") and " + second + " (owner " + U5 + ") created");
@@ -99,21 +91,21 @@ class GroupClusterAuditTest {
     List<Future<Void>> bound = new ArrayList<>();
     AuditGateways.Entry gw1 = gateways.alive().get(0);
     AuditGateways.Entry gw2 = gateways.alive().get(1);
-    bound.add(addDevice(vertx, "u0", U0, List.of(first), RATE, gw1));
-    bound.add(addDevice(vertx, "u1a", U1, List.of(), 0, gw2));
-    bound.add(addDevice(vertx, "u1b", U1, List.of(), 0, gw1));
-    bound.add(addDevice(vertx, "u2", U2, List.of(), 0, gw1));
-    bound.add(addDevice(vertx, "u3", U3, List.of(first), RATE, gw2));
-    bound.add(addDevice(vertx, "u4a", U4, List.of(first, second), RATE, gw1));
-    bound.add(addDevice(vertx, "u4b", U4, List.of(), 0, gw2));
-    bound.add(addDevice(vertx, "u5", U5, List.of(second), RATE, gw2));
-    bound.add(addDevice(vertx, "u6", U6, List.of(), 0, gw1));
-    bound.add(addDevice(vertx, "u7", U7, List.of(second), RATE, gw2));
+    bound.add(devices.add("u0", U0, to(first), RATE, gw1));
+    bound.add(devices.add("u1a", U1, List.of(), 0, gw2));
+    bound.add(devices.add("u1b", U1, List.of(), 0, gw1));
+    bound.add(devices.add("u2", U2, List.of(), 0, gw1));
+    bound.add(devices.add("u3", U3, to(first), RATE, gw2));
+    bound.add(devices.add("u4a", U4, to(first, second), RATE, gw1));
+    bound.add(devices.add("u4b", U4, List.of(), 0, gw2));
+    bound.add(devices.add("u5", U5, to(second), RATE, gw2));
+    bound.add(devices.add("u6", U6, List.of(), 0, gw1));
+    bound.add(devices.add("u7", U7, to(second), RATE, gw2));
     bound.forEach(future -> awaitFuture(future, Duration.ofSeconds(30), "first binds and syncs"));
-    ledger.event("devices bound and synced: " + devices.keySet());
+    ledger.event("devices bound and synced: " + devices.names());
 
     trafficStartedAt = System.nanoTime();
-    devices.values().forEach(GroupAuditClient::startSending);
+    devices.startSending();
     ledger.event(String.format("traffic started: 5 senders at %.0f msg/s each", RATE));
 
     at(0.20);
@@ -124,22 +116,21 @@ class GroupClusterAuditTest {
     changeMembers(U0, "POST", "/api/groups/" + first + "/members",
         new JsonObject().put("user_ids", new JsonArray().add(U6)), U6 + " added to " + first);
     at(0.70);
-    AuditGateways.Entry gw3 = awaitFuture(Future.fromCompletionStage(restarted),
-        LocalCluster.START_TIMEOUT.plusSeconds(30), "the restarted gateway");
+    AuditGateways.Entry gw3 = awaitStarted(restarted, "the restarted gateway");
     gateways.add(gw3);
     ledger.event("gateway restarted as " + gw3.name() + "; a late device of " + U6 + " binds there");
-    awaitFuture(addDevice(vertx, "u6late", U6, List.of(), 0, gw3), Duration.ofSeconds(30), "the late device");
+    awaitFuture(devices.add("u6late", U6, List.of(), 0, gw3), Duration.ofSeconds(30), "the late device");
     ledger.event("u6late bound and synced from 0 on " + gw3.name());
     at(0.85);
     changeMembers(U0, "POST", "/api/groups/" + first + "/members",
         new JsonObject().put("user_ids", new JsonArray().add(U2)), U2 + " added back to " + first);
     at(1.0);
-    devices.values().forEach(GroupAuditClient::stopSending);
+    devices.stopSending();
     ledger.event(String.format("traffic stopped: %d sends acknowledged so far", ledger.ackedSends()));
 
     awaitQuiet();
     GroupAuditReport report = GroupAuditReport.audit(parameters(), ledger,
-        new GroupAuditDatabase(cluster.database).read(List.of(first, second), USERS), USERS, notes);
+        new AuditDatabase(cluster.database).read(List.of(first, second), USERS), USERS, notes);
     String table = report.table();
     System.out.print(table);
     assertThat(report.failures()).as("group audit failures; the audit:%n%s", table).isEmpty();
@@ -147,12 +138,12 @@ class GroupClusterAuditTest {
 
   // ---- set-up ----
 
-  private Future<Void> addDevice(Vertx vertx, String name, long user, List<Long> groups, double rate,
-                                 AuditGateways.Entry gateway) {
-    GroupAuditClient client = new GroupAuditClient(vertx, sockets, ledger, gateways, name, user, groups, WINDOW,
-        rate);
-    devices.put(name, client);
-    return client.start(gateway);
+  private static List<AuditRecipient> to(long... groups) {
+    List<AuditRecipient> recipients = new ArrayList<>();
+    for (long group : groups) {
+      recipients.add(AuditRecipient.group(group));
+    }
+    return recipients;
   }
 
   private long createGroup(long owner, String name, long... members) {
@@ -160,7 +151,7 @@ class GroupClusterAuditTest {
     for (long member : members) {
       ids.add(member);
     }
-    HttpResponse<String> created = call(owner, "POST", "/api/groups", new JsonObject().put("name", name)
+    HttpResponse<String> created = http.call(owner, "POST", "/api/groups", new JsonObject().put("name", name)
         .put("members", ids));
     assertThat(created.statusCode()).as("POST /api/groups: %s", created.body()).isEqualTo(201);
     return new JsonObject(created.body()).getLong("group_id");
@@ -173,18 +164,10 @@ class GroupClusterAuditTest {
    * gateway is started again in the background (a JVM starting on a busy 2-core machine takes a while).
    */
   private CompletableFuture<AuditGateways.Entry> killAndRestart(AuditGateways.Entry doomed) {
-    List<GroupAuditClient> affected = devices.values().stream().filter(c -> c.gateway().equals(doomed.name()))
-        .toList();
-    gateways.retire(doomed.name());
-    ledger.gatewayKilled(doomed.name());
-    doomed.gateway().process().kill();
-    long killedAt = System.nanoTime();
+    AuditDevices.GatewayKill kill = devices.killGateway(doomed);
     CompletableFuture<AuditGateways.Entry> restarted = CompletableFuture.supplyAsync(() ->
         new AuditGateways.Entry("gw-3", cluster.gateway("group-audit-gateway-1-restarted")));
-    await("the clients of " + doomed.name() + " back, synced and resent", Duration.ofSeconds(30),
-        () -> affected.stream().allMatch(c -> c.ready() && !c.gateway().equals(doomed.name())));
-    ledger.event(String.format("%d clients of %s reconnected, synced and resent in %d ms", affected.size(),
-        doomed.name(), (System.nanoTime() - killedAt) / 1_000_000));
+    kill.awaitBack();
     return restarted;
   }
 
@@ -192,7 +175,7 @@ class GroupClusterAuditTest {
   private void changeMembers(long owner, String method, String uri, JsonObject body, String what) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (true) {
-      HttpResponse<String> response = call(owner, method, uri, body);
+      HttpResponse<String> response = http.call(owner, method, uri, body);
       if (response.statusCode() == 200) {
         ledger.event(what + " (now " + new JsonObject(response.body()).getInteger("member_count") + " members)");
         return;
@@ -202,53 +185,16 @@ class GroupClusterAuditTest {
     }
   }
 
-  private HttpResponse<String> call(long user, String method, String uri, JsonObject body) {
-    AuditGateways.Entry gateway = gateways.alive().get(0);
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + uri))
-        .timeout(Duration.ofSeconds(10))
-        .header("Authorization", "Bearer " + UserTokens.mint(LocalCluster.SECRET, user, Duration.ofMinutes(5)))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body.encode()));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    try {
-      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new AssertionError(method + " " + uri + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   // ---- the quiet period ----
 
-  /**
-   * Waits for every send to be answered, then for every device to have seen its user's inbox up to the head, then
-   * for a heart round trip on each, so that nothing written to them before is still on the way.
-   */
+  /** Every device must have seen its user's whole inbox up to the head, by any means. */
   private void awaitQuiet() {
-    boolean answered = within(Duration.ofSeconds(60), () -> ledger.unsettledSends() == 0);
-    ledger.event(answered ? "every send answered"
-        : ledger.unsettledSends() + " sends still unanswered after 60 s: auditing as they are");
-    GroupAuditDatabase database = new GroupAuditDatabase(cluster.database);
-    boolean settled = within(Duration.ofSeconds(20), () -> {
+    AuditDatabase database = new AuditDatabase(cluster.database);
+    devices.awaitQuiet("every device reached its inbox head", () -> {
       Map<Long, Long> heads = database.inboxCounters(USERS);
-      return devices.values().stream().allMatch(device -> device.contiguousCursor()
+      return devices.all().stream().allMatch(device -> device.contiguousCursor()
           >= heads.getOrDefault(device.userId, 0L));
     });
-    ledger.event(settled ? "every device reached its inbox head"
-        : "devices did not reach their inbox heads within 20 s: auditing as they are");
-    List<String> silent = new ArrayList<>();
-    devices.values().forEach(device -> {
-      try {
-        awaitFuture(device.heartRoundTrip(), Duration.ofSeconds(10), "heart round trip");
-      } catch (AssertionError unanswered) {
-        silent.add(device.device);
-      }
-    });
-    ledger.event(silent.isEmpty() ? "heart round trips answered on every device" : "no heart answer on " + silent);
   }
 
   // ---- helpers ----
@@ -258,37 +204,8 @@ class GroupClusterAuditTest {
         second, USERS.size(), RATE, SECONDS, WINDOW);
   }
 
-  /**
-   * Waits for an instant of the schedule (a fraction of the traffic time): the traffic runs for a set time and the
-   * changes come at set points, so here the clock itself is the condition.
-   */
+  /** Waits for an instant of the schedule, a fraction of the traffic time. */
   private void at(double fraction) {
-    long instant = trafficStartedAt + (long) (TimeUnit.SECONDS.toNanos(SECONDS) * fraction);
-    long left = instant - System.nanoTime();
-    if (left > 0) {
-      Awaitility.await().atMost(Duration.ofNanos(left).plusSeconds(1)).pollInterval(POLL)
-          .until(() -> System.nanoTime() >= instant);
-    }
-  }
-
-  private static void await(String what, Duration within, BooleanSupplier condition) {
-    Awaitility.await(what).atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
-  }
-
-  private static boolean within(Duration within, BooleanSupplier condition) {
-    try {
-      Awaitility.await().atMost(within).pollInterval(POLL).until(condition::getAsBoolean);
-      return true;
-    } catch (ConditionTimeoutException notYet) {
-      return false;
-    }
-  }
-
-  private static <T> T awaitFuture(Future<T> future, Duration within, String what) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(what + " did not complete within " + within + ": " + e, e);
-    }
+    AuditWaits.waitUntil(trafficStartedAt + (long) (TimeUnit.SECONDS.toNanos(SECONDS) * fraction));
   }
 }
