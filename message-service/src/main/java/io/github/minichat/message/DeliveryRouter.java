@@ -91,10 +91,10 @@ final class DeliveryRouter {
 
   /**
    * Pushes stored group messages with one event-bus message per gateway: for each message, one {@link GroupDelivery}
-   * naming only the holders whose connections that gateway holds, and their newest unread totals. A repeat holds its
-   * sender only, so it goes to the sender's gateways (where its ack is due). The route table's answer is used as it
-   * is, without confirming offline holders in the presence map (a big group would read hundreds of entries per
-   * message): a connection bound just before the commit reads what it missed back when its binding settles.
+   * naming only the holders whose connections that gateway holds, and their newest unread totals. The route table's
+   * answer is used as it is, without confirming offline holders in the presence map (a big group would read hundreds
+   * of entries per message): a connection bound just before the commit reads what it missed back when its binding
+   * settles.
    */
   void deliverGroups(List<GroupPush> pushes) {
     Map<String, GatewayPush> byGateway = new HashMap<>();

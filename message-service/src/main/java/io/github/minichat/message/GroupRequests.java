@@ -77,17 +77,28 @@ final class GroupRequests {
     return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
   }
 
-  /** One batch of group sends: one transaction, then one push per gateway (a repeat to its sender only). */
+  /**
+   * One batch of group sends: one transaction, then one push per gateway. Repeats are pushed again to every current
+   * member, as one-to-one repeats are: the first attempt's push may have been lost with a message service that died
+   * after its commit; gateways drop what a connection already has.
+   */
   private Future<List<Future<GroupStored>>> storeBatch(List<GroupSend> batch) {
     return sendStore.store(batch).onSuccess(outcomes -> {
       List<DeliveryRouter.GroupPush> pushes = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         Future<GroupStored> outcome = outcomes.get(i);
-        if (outcome.succeeded()) {
-          if (!outcome.result().duplicate()) {
-            MessageMetrics.messageStored();
-          }
-          pushes.add(new DeliveryRouter.GroupPush(outcome.result(), batch.get(i).originConnection()));
+        if (outcome.failed()) {
+          continue;
+        }
+        String origin = batch.get(i).originConnection();
+        if (outcome.result().duplicate()) {
+          groups.holders(outcome.result())
+              .onSuccess(holders -> router.deliverGroups(List.of(new DeliveryRouter.GroupPush(holders, origin))))
+              .onFailure(failure -> router.deliverGroups(List.of(new DeliveryRouter.GroupPush(outcome.result(),
+                  origin))));
+        } else {
+          MessageMetrics.messageStored();
+          pushes.add(new DeliveryRouter.GroupPush(outcome.result(), origin));
         }
       }
       router.deliverGroups(pushes);

@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongPredicate;
 
 /**
@@ -78,6 +79,12 @@ final class GroupStore {
           + " FROM (SELECT count(*) AS marked FROM group_inbox WHERE user_id = $2 AND group_id = $1"
           + " AND seq > $3 AND seq <= $4 AND counts) n"
           + " WHERE b.user_id = $2 AND n.marked > 0 RETURNING b.unread, b.unread_version";
+  // Each current member's copy of one message (an index probe per member on group_inbox_conversation).
+  private static final String HOLDERS =
+      "SELECT i.user_id, i.cursor, i.mentioned FROM group_members m JOIN group_inbox i"
+          + " ON i.user_id = m.user_id AND i.group_id = m.group_id AND i.seq = $2 WHERE m.group_id = $1"
+          + " ORDER BY i.user_id";
+
   private static final String RECEIPTS =
       "SELECT m.from_id, m.seq, (SELECT count(*) FROM group_members r WHERE r.group_id = m.group_id"
           + " AND r.user_id <> m.from_id AND r.read_seq >= m.seq AND r.joined_seq < m.seq) AS readers"
@@ -153,6 +160,29 @@ final class GroupStore {
    * How many members (the sender not counted) have read each message of a group with a seq in after..upTo (at most
    * the newest {@code max} of them), grouped by sender.
    */
+  /**
+   * A repeated send, as its current members hold it: pushed to them again, since the push of the first attempt may
+   * have been lost with a message service that died between its commit and its push.
+   */
+  Future<GroupStored> holders(GroupStored repeat) {
+    ChatMessage message = repeat.message();
+    return pool.preparedQuery(HOLDERS).execute(Tuple.of(message.groupId(), message.seq()))
+        .recover(ChatStore::translate)
+        .map(rows -> {
+          List<Long> holders = new ArrayList<>(rows.size());
+          List<Long> cursors = new ArrayList<>(rows.size());
+          List<Long> mentioned = new ArrayList<>();
+          for (Row row : rows) {
+            holders.add(row.getLong(0));
+            cursors.add(row.getLong(1));
+            if (row.getBoolean(2)) {
+              mentioned.add(row.getLong(0));
+            }
+          }
+          return new GroupStored(message, holders, cursors, Set.copyOf(mentioned), true, List.of());
+        });
+  }
+
   Future<List<GroupReceipts>> receipts(long groupId, long after, long upTo, int max) {
     if (max < 1 || upTo <= after) {
       return Future.succeededFuture(List.of());

@@ -14,7 +14,8 @@ import java.util.Set;
  * @param holders   user ids, each once; {@code cursors[i]} is the place of the message in {@code holders[i]}'s inbox
  * @param mentioned the holders it mentions
  * @param duplicate it repeated a message already stored (same sender and cid); nothing was stored again, and
- *                  {@code holders} holds the sender only
+ *                  {@code holders} holds the sender only as the store answers it ({@link GroupStore#holders} reads
+ *                  the current members' copies, to push them again)
  * @param unread    the new totals of the holders whose total it changed
  */
 record GroupStored(ChatMessage message, List<Long> holders, List<Long> cursors, Set<Long> mentioned,

@@ -500,6 +500,31 @@ class GroupSendStoreTest {
     return outcome.result();
   }
 
+  @Test
+  @DisplayName("a repeated send is pushed again to every current member, each at the cursor of their own copy")
+  void repeatHolders() {
+    long group = fixture.group(3001, 3002, 3003, 3004);
+    GroupStore groups = new GroupStore(fixture.pool(), new GroupLimits(500, 500, 20, java.time.Duration.ofMillis(500)));
+    GroupStored first = await(store.store(List.of(send(3001, group, "once", "r-1", List.of(3003L), false))))
+        .get(0).result();
+    await(fixture.remove(group, 3004));
+    GroupStored repeat = await(store.store(List.of(send(3001, group, "once", "r-1", List.of(3003L), false))))
+        .get(0).result();
+    assertThat(repeat.duplicate()).isTrue();
+
+    GroupStored again = await(groups.holders(repeat));
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.message()).isEqualTo(repeat.message());
+    assertThat(again.holders()).as("the removed member is left out").containsExactly(3001L, 3002L, 3003L);
+    for (int i = 0; i < again.holders().size(); i++) {
+      long holder = again.holders().get(i);
+      assertThat(again.cursors().get(i)).as("the cursor of %s's copy", holder)
+          .isEqualTo(first.cursors().get(first.holders().indexOf(holder)));
+    }
+    assertThat(again.mentioned()).containsExactly(3003L);
+    assertThat(again.unread()).as("nothing changed").isEmpty();
+  }
+
   private static GroupSend send(long from, long group, String text, String cid, List<Long> mentions, boolean all) {
     return new GroupSend(from, group, text, cid, Origin.WS, null, mentions, all);
   }
