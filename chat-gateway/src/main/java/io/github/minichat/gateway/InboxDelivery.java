@@ -9,7 +9,9 @@ import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,11 @@ final class InboxDelivery {
   private long gapTimer = -1;
   private boolean readingBack;
   private long lettersVersion = -1;
+  /**
+   * The cids of this connection's sends that are not answered yet: a read-back may bring one of them before its ack,
+   * and the client is owed an ack for it, not a copy.
+   */
+  private final Set<String> sendsInFlight = new HashSet<>();
 
   InboxDelivery(Session session, Services services, Outbound out, Context context, GatewayConfig config) {
     this.session = session;
@@ -84,6 +91,16 @@ final class InboxDelivery {
   void deliver(ChatMessage message) {
     writeDue(stream.push(message));
     watchGap();
+  }
+
+  /** A send of this connection with {@code cid} is on its way to the store. */
+  void sending(String cid) {
+    sendsInFlight.add(cid);
+  }
+
+  /** The send with {@code cid} is answered (acked or refused). */
+  void answered(String cid) {
+    sendsInFlight.remove(cid);
   }
 
   /** A message this connection sent (its ack, or its push): it only takes its place in the inbox order. */
@@ -136,11 +153,19 @@ final class InboxDelivery {
   /** Writes messages that are due in inbox order, unless a sync page of this connection has them or will. */
   private void writeDue(List<ChatMessage> due) {
     for (ChatMessage message : due) {
+      if (inFlightFromHere(message)) {
+        continue; // its ack is on its way
+      }
       if (!out.isClosed() && syncGate.admit(message)) {
         writeText(message);
         GatewayMetrics.delivered(message.createdAt());
       }
     }
+  }
+
+  private boolean inFlightFromHere(ChatMessage message) {
+    return !sendsInFlight.isEmpty() && message.fromId() == session.userId() && message.cid() != null
+        && sendsInFlight.contains(message.cid());
   }
 
   private void writeText(ChatMessage message) {

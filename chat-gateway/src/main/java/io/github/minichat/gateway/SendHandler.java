@@ -53,6 +53,9 @@ final class SendHandler {
     services.reserve();
     queuedSends++;
     pauseReadingIfFull();
+    if (cid != null) {
+      inbox.sending(cid);
+    }
     Future<SendResult> sent = sendChain.transform(ignored -> send.get())
         .onComplete(ignored -> {
           queuedSends--;
@@ -64,6 +67,11 @@ final class SendHandler {
             out.write("ack", ServerFrames.ack(cid, result.message()));
           }
           inbox.deliverOwn(result.message().senderCursor());
+        })
+        .onComplete(ignored -> {
+          if (cid != null) {
+            inbox.answered(cid);
+          }
         });
     sendChain = sent;
     return sent;

@@ -368,4 +368,24 @@ class ChatConnectionTest {
     assertThat(link.frames("online").get(0).getJsonArray("members")).hasSize(2);
     assertThat(link.frames("error").get(0).getString("code")).isEqualTo(ChatError.FORBIDDEN.code());
   }
+
+  @Test
+  @DisplayName("a read-back that brings the connection's own send before its ack writes no copy of it: the ack follows")
+  void ownSendReadBackBeforeAck() {
+    open();
+    bound();
+    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"mine\",\"cid\":\"own-1\"}");
+    ChatMessage own = new ChatMessage(1, 1, USER, PEER, "mine", false, 0, 1, 40, "own-1");
+    synchronized (services) {
+      services.inbox.add(own);
+      services.inbox.add(fromPeer(2));
+    }
+    InboxDelivery inbox = inbox();
+    on(() -> inbox.deliver(fromPeer(2))); // ahead of cursor 1: read back after the gap bound
+    await().atMost(Duration.ofSeconds(5)).until(() -> link.frames("text").size() == 1);
+    on(() -> services.storeNext(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> link.frames("ack").size() == 1);
+    assertThat(link.frames("text")).extracting(text -> text.getLong("cursor")).containsExactly(2L);
+    assertThat(link.frames("text")).noneMatch(text -> "own-1".equals(text.getString("cid")));
+  }
 }
