@@ -1,7 +1,9 @@
 package io.github.minichat.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -16,10 +18,8 @@ class DatabaseCpuTest {
     Process child = new ProcessBuilder("sh", "-c", "while :; do :; done").start();
     try {
       DatabaseCpu childAlone = new DatabaseCpu(child.pid(), null);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-      while (childAlone.cpuSeconds() < 0.3 && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+          .until(() -> childAlone.cpuSeconds() >= 0.3);
       double childCpu = childAlone.cpuSeconds();
       double ownCpu = ChatCommand.clientCpuNanos() / 1e9;
       double whileRunning = tree.cpuSeconds();
