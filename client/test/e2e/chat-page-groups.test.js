@@ -1,51 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { startServer, TARGET } from '../support/server.js';
+import { chatPage, skip } from '../support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = path.join(TARGET, 'screenshots');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ALICE = 211;
 const BOB = 212;
 const CAROL = 213;
 const DAVE = 214;
 
-const skip = existsSync(CHROMIUM) ? false
-  : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
-
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer('e2e_groups');
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signIn(userId) {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 640 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`page of user ${userId}:`, error));
-  await page.goto(server.base + '/');
-  await page.fill('#user-id', String(userId));
-  await page.click('#signin-button');
-  await page.waitForSelector('#conn[data-state=online]');
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
+const { signIn, shot } = chatPage('e2e_groups', { width: 1100, height: 640 });
 
 /** The open chat as a person reads it, top to bottom: "notice: …", "<sender>: …", or "me: …" for one's own. */
 function rendered(page) {

@@ -1,50 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { startServer, TARGET } from '../support/server.js';
+import { chatPage, skip } from '../support/browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const SCREENSHOTS = path.join(TARGET, 'screenshots');
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ALICE = 201;
 const BOB = 202;
 
-const skip = existsSync(CHROMIUM) ? false
-  : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
-
-let server;
-let browser;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startServer('e2e');
-  const { chromium } = await import('playwright-core');
-  // launch() gives every run a fresh, temporary profile (user data dir)
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function signIn(userId) {
-  const context = await browser.newContext({ viewport: { width: 960, height: 600 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`page of user ${userId}:`, error));
-  await page.goto(server.base + '/');
-  await page.fill('#user-id', String(userId));
-  await page.click('#signin-button');
-  await page.waitForSelector('#conn[data-state=online]');
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
+const { signIn, shot } = chatPage('e2e', { width: 960, height: 600 });
 
 /** The texts of the open chat, as rendered, top to bottom. */
 function rendered(page) {

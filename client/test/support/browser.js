@@ -1,0 +1,55 @@
+/**
+ * The browser tests' harness: Debian's Chromium driven by playwright-core against the real server, one fresh
+ * temporary profile per run. `chatPage` registers the file's before/after hooks and returns its helpers.
+ */
+import { before, after } from 'node:test';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, TARGET } from './server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const SCREENSHOTS = path.join(TARGET, 'screenshots');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Why the browser tests cannot run here, or false. */
+export const skip = existsSync(CHROMIUM) ? false
+  : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
+
+/** A server named {@code serverName} and a browser for this test file; pages of {@code viewport}'s size. */
+export function chatPage(serverName, viewport) {
+  let server;
+  let browser;
+
+  before(async () => {
+    if (skip) return;
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startServer(serverName);
+    const { chromium } = await import('playwright-core');
+    // launch() gives every run a fresh, temporary profile (user data dir)
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  /** A new browser context signed in on the chat page as {@code userId}, once its connection is online. */
+  async function signIn(userId) {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`page of user ${userId}:`, error));
+    await page.goto(server.base + '/');
+    await page.fill('#user-id', String(userId));
+    await page.click('#signin-button');
+    await page.waitForSelector('#conn[data-state=online]');
+    return page;
+  }
+
+  async function shot(page, name) {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  return { signIn, shot };
+}
