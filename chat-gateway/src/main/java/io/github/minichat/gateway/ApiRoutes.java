@@ -4,6 +4,7 @@ import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.MessageChange;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.UnreadSummary;
 import io.vertx.core.Future;
@@ -18,7 +19,8 @@ import java.util.function.Function;
 
 /**
  * The HTTP API under {@code /api}: sending, history, unread counts, read marks and presence, each for the user of
- * the request's bearer token only; groups and the conversation list in {@link GroupRoutes}. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
+ * the request's bearer token only, and recalls and deletions of messages; groups and the conversation list in
+ * {@link GroupRoutes}. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
  */
 final class ApiRoutes {
 
@@ -31,9 +33,11 @@ final class ApiRoutes {
   private final RateLimits rateLimits;
   private final ClientFrames frames;
   private final SendRules sendRules;
+  private final LinkSigner signer;
 
   ApiRoutes(GatewayConfig config, Authenticator authenticator, Services services, RateLimits rateLimits,
-            ClientFrames frames, SendRules sendRules) {
+            ClientFrames frames, SendRules sendRules, LinkSigner signer) {
+    this.signer = signer;
     this.config = config;
     this.authenticator = authenticator;
     this.services = services;
@@ -50,9 +54,11 @@ final class ApiRoutes {
     api.get("/messages/unread").handler(answer(200, ctx -> services.unread(user(ctx)).map(ApiRoutes::unread)));
     api.post("/messages/read").handler(answer(200, this::markRead));
     api.get("/messages").handler(answer(200, this::history));
+    api.post("/messages/:id/recall").handler(answer(200, ctx -> change(ctx, true)));
+    api.delete("/messages/:id").handler(answer(200, ctx -> change(ctx, false)));
     api.get("/presence/:userId").handler(answer(200,
         ctx -> services.presence(Fields.id(params(ctx), "userId")).map(ServerFrames::presence)));
-    new GroupRoutes(config, services, frames, sendRules).mount(api);
+    new GroupRoutes(config, services, frames, sendRules, this::links).mount(api);
     api.route().failureHandler(ApiRoutes::fail);
     return api;
   }
@@ -95,7 +101,20 @@ final class ApiRoutes {
     long from = user(ctx);
     // is_read from the client is ignored: the server decides what is read
     return services.send(sendRules.admit(from, frames.send(jsonBody(ctx)), Origin.HTTP, null))
-        .map(result -> ServerFrames.text(result.message(), from));
+        .map(result -> ServerFrames.text(result.message(), from, links(ctx)));
+  }
+
+  /** A recall ({@code recall}) or a deletion for the user of one of their one-to-one messages. */
+  private Future<String> change(RoutingContext ctx, boolean recall) {
+    long messageId = Fields.id(params(ctx), "id");
+    return services.change(new MessageChange(user(ctx), messageId,
+            recall ? MessageChange.Kind.RECALL : MessageChange.Kind.DELETE))
+        .map(changed -> ServerFrames.changed(changed, recall));
+  }
+
+  /** Links to uploads for the request's user, under the address the request came to. */
+  FileLinks links(RoutingContext ctx) {
+    return signer.forReader(user(ctx), PublicUrl.of(ctx.request(), config.publicUrl()));
   }
 
   private static String unread(UnreadSummary summary) {
@@ -117,7 +136,8 @@ final class ApiRoutes {
     boolean markRead = Fields.flag(ctx.request().getParam("mark_read"), true);
     HistoryRequest request = new HistoryRequest(user, peer, before,
         (int) Math.min(limit, config.limits().maxHistoryPage()), markRead);
-    return services.history(request).map(page -> ServerFrames.historyPage(page.messages(), page.hasMore(), user));
+    return services.history(request)
+        .map(page -> ServerFrames.historyPage(page.messages(), page.hasMore(), user, links(ctx)));
   }
 
   private Future<String> markRead(RoutingContext ctx) {

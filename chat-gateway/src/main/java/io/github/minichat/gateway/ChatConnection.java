@@ -7,6 +7,8 @@ import io.github.minichat.common.InboxState;
 import io.github.minichat.common.GroupMembersRequest;
 import io.github.minichat.common.GroupRead;
 import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.MessageChange;
+import io.github.minichat.common.Typing;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +39,7 @@ final class ChatConnection implements FrameAssembler.Receiver {
   private final InboxDelivery inbox;
   private final SendHandler sends;
   private final OnlineHandler presence;
+  private final TypingThrottle typingThrottle;
 
   ChatConnection(Session session, ClientLink link, Context context, GatewayConfig config, ClientFrames frames,
                  Services services, LocalConnections connections, RateLimits rateLimits, SendRules sendRules) {
@@ -53,6 +56,7 @@ final class ChatConnection implements FrameAssembler.Receiver {
     this.inbox = new InboxDelivery(session, services, out, context, config);
     this.sends = new SendHandler(session, sendRules, services, inbox, out, link, config.limits().maxQueuedSends());
     this.presence = new OnlineHandler(session, services, connections, out, context, config.maxSubscriptions());
+    this.typingThrottle = new TypingThrottle(config.limits().typingInterval());
   }
 
   /** Greets the client; its messages are fed in from a {@link FrameAssembler} from now on. */
@@ -139,6 +143,13 @@ final class ChatConnection implements FrameAssembler.Receiver {
     if (frame instanceof ClientFrame.GroupRead read) {
       return readGroup(read);
     }
+    if (frame instanceof ClientFrame.Typing typing) {
+      return typing(typing);
+    }
+    if (frame instanceof ClientFrame.Change change) {
+      return services.change(new MessageChange(session.userId(), change.messageId(),
+          change.recall() ? MessageChange.Kind.RECALL : MessageChange.Kind.DELETE));
+    }
     if (frame instanceof ClientFrame.GroupOnline online) {
       return services.groupMembers(new GroupMembersRequest(session.userId(), online.groupId()))
           .onSuccess(members -> out.write("online", ServerFrames.groupOnline(members)));
@@ -188,6 +199,17 @@ final class ChatConnection implements FrameAssembler.Receiver {
             link.close(CloseCodes.TRY_AGAIN_LATER, "try again later");
           });
       session.binding(presenceRecorded, registration);
+    }
+    return Future.succeededFuture();
+  }
+
+  /** Forwards at most one typing hint per peer per interval; the others are dropped (a hint, not a request). */
+  private Future<?> typing(ClientFrame.Typing typing) {
+    if (typing.peer() == session.userId()) {
+      throw new ChatException(ChatError.SELF_MESSAGE, "cannot type to yourself");
+    }
+    if (typingThrottle.admit(typing.peer(), System.nanoTime())) {
+      services.typing(new Typing(session.userId(), typing.peer()));
     }
     return Future.succeededFuture();
   }

@@ -21,13 +21,30 @@ sealed interface ClientFrame {
   record Online(Long claimedSender, long peer) implements ClientFrame {
   }
 
-  /** Sends a text; with a cid the send is idempotent and acknowledged. */
-  record Say(Long claimedSender, long to, String cid, String text) implements ClientFrame {
+  /**
+   * Sends a text, or an upload ({@code fileId}, then the text is empty and a cid required); with a cid the send is
+   * idempotent and acknowledged.
+   */
+  record Say(Long claimedSender, long to, String cid, String text, String fileId) implements ClientFrame {
+    Say(Long claimedSender, long to, String cid, String text) {
+      this(claimedSender, to, cid, text, null);
+    }
   }
 
-  /** Sends a text to a group; a cid is required. {@code mentions}: member ids; {@code mentionAll}: {@code @all}. */
-  record GroupSay(Long claimedSender, long groupId, String cid, String text, List<Long> mentions, boolean mentionAll)
-      implements ClientFrame {
+  /**
+   * Sends a text or an upload to a group; a cid is required. {@code mentions}: member ids; {@code mentionAll}:
+   * {@code @all}.
+   */
+  record GroupSay(Long claimedSender, long groupId, String cid, String text, List<Long> mentions, boolean mentionAll,
+                  String fileId) implements ClientFrame {
+  }
+
+  /** Tells a peer this user is typing to them. */
+  record Typing(long peer) implements ClientFrame {
+  }
+
+  /** Recalls one of the user's own one-to-one messages, or deletes one for the user only ({@code recall} false). */
+  record Change(long messageId, boolean recall) implements ClientFrame {
   }
 
   /** Marks a group read, up to a seq or entirely. */

@@ -12,7 +12,8 @@ import java.util.Set;
  */
 final class ClientFrames {
 
-  private static final Set<String> BOUND_ONLY = Set.of("online", "say", "sync", "read");
+  private static final Set<String> BOUND_ONLY =
+      Set.of("online", "say", "sync", "read", "typing", "recall", "delete");
 
   /** Members one group message may mention by id. */
   static final int MAX_MENTIONS = 50;
@@ -66,6 +67,9 @@ final class ClientFrames {
           : say(frame, "data");
       case "sync" -> new ClientFrame.Sync(Fields.number(frame, "since", 0), syncLimit(frame));
       case "read" -> frame.containsKey("group_id") ? groupRead(frame, Fields.id(frame, "group_id")) : read(frame);
+      case "typing" -> new ClientFrame.Typing(Fields.id(frame, "to_id"));
+      case "recall" -> new ClientFrame.Change(Fields.id(frame, "id"), true);
+      case "delete" -> new ClientFrame.Change(Fields.id(frame, "id"), false);
       default -> throw new ChatException(ChatError.UNKNOWN_TYPE, "unknown frame type '" + shorten(type) + "'");
     };
   }
@@ -95,14 +99,21 @@ final class ClientFrames {
     if (cid == null) {
       throw Fields.invalid("cid is required for a group message");
     }
+    String fileId = Fields.fileId(frame);
     return new ClientFrame.GroupSay(Fields.optionalId(frame, "from_id"), groupId, cid,
-        Fields.text(frame, textField, maxTextLength), Fields.ids(frame, "mentions", MAX_MENTIONS),
-        Fields.flag(frame, "mention_all"));
+        fileId != null ? "" : Fields.text(frame, textField, maxTextLength),
+        Fields.ids(frame, "mentions", MAX_MENTIONS), Fields.flag(frame, "mention_all"), fileId);
   }
 
+  /** A text, or an upload: then its text is ignored (a picture or file message has none) and a cid is required. */
   private ClientFrame.Say say(JsonObject frame, String textField) {
-    return new ClientFrame.Say(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"), Fields.cid(frame),
-        Fields.text(frame, textField, maxTextLength));
+    String fileId = Fields.fileId(frame);
+    String cid = Fields.cid(frame);
+    if (fileId != null && cid == null) {
+      throw Fields.invalid("cid is required to send a file");
+    }
+    return new ClientFrame.Say(Fields.optionalId(frame, "from_id"), Fields.id(frame, "to_id"), cid,
+        fileId != null ? "" : Fields.text(frame, textField, maxTextLength), fileId);
   }
 
   private int syncLimit(JsonObject frame) {

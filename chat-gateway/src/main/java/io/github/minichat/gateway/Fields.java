@@ -14,6 +14,8 @@ import java.util.Set;
  */
 final class Fields {
 
+  static final int MAX_FILE_ID_LENGTH = 64;
+
   private Fields() {
   }
 
@@ -182,6 +184,24 @@ final class Fields {
   /** An optional text field: absent is null; present, it must be a string of 1 to {@code maxLength} characters. */
   static String optionalText(JsonObject json, String field, int maxLength) {
     return json.getValue(field) == null ? null : text(json, field, maxLength);
+  }
+
+  /** An upload's id as {@code POST /api/files} gave it ({@code file_id}), or null when absent. */
+  static String fileId(JsonObject json) {
+    Object value = json.getValue("file_id");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String id) || id.isEmpty() || id.length() > MAX_FILE_ID_LENGTH
+        || !id.chars().allMatch(Fields::isFileIdChar)) {
+      throw invalid("file_id must be the id an upload was given (1 to " + MAX_FILE_ID_LENGTH
+          + " letters, digits, '-' or '_')");
+    }
+    return id;
+  }
+
+  private static boolean isFileIdChar(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   }
 
   static ChatException invalid(String message) {

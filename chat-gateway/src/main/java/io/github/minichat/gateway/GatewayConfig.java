@@ -20,11 +20,12 @@ import java.time.Duration;
  * @param requestTimeout       how long to wait for the message and presence services
  * @param sendAttempts         tries of a send with a cid whose answer failed with a retryable error
  * @param limits               rates, quotas and queue bounds
+ * @param publicUrl            where clients reach the gateways, for links; null: each request's own address
  */
 public record GatewayConfig(Profile profile, String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
-                            int sendAttempts, Duration pushGapBound, GatewayLimits limits) {
+                            int sendAttempts, Duration pushGapBound, GatewayLimits limits, String publicUrl) {
 
   public static final int DEFAULT_HISTORY_LIMIT = 30;
   public static final int DEFAULT_SYNC_LIMIT = 100;
@@ -55,7 +56,8 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
         env.get(GatewaySettings.BUS_TIMEOUT),
         env.get(GatewaySettings.SEND_ATTEMPTS),
         env.get(GatewaySettings.PUSH_GAP),
-        GatewayLimits.from(env));
+        GatewayLimits.from(env),
+        env.get(GatewaySettings.PUBLIC_URL));
   }
 
   /** Shortest secret accepted in production: HS256 wants at least 256 bits of key. */

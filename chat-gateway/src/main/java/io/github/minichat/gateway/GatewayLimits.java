@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.platform.Env;
+import java.time.Duration;
 
 /**
  * The limits that keep one client, one user or a slow backend from taking a gateway down, each from an environment
@@ -25,12 +26,13 @@ import io.github.minichat.platform.Env;
  * @param maxConnections         open sockets on this gateway process, all users together; beyond, the upgrade is
  *                               refused with 503 and Retry-After so that the client (or the proxy) goes elsewhere
  *                               before the pod runs out of memory; 0 means no cap
+ * @param typingInterval         a connection forwards one typing hint per peer per interval
  */
 public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int framesPerSecond, int frameBurst,
                             int messagesPerMinute, int messageBurst, int httpRequestsPerSecond, int httpBurst,
                             int rateStrikes, int connectionsPerUser, int maxQueuedSends, int maxWriteQueueBytes,
                             int maxPendingRequests, int maxHistoryPage, int maxSyncPage, int maxSyncBytes,
-                            int maxConnections) {
+                            int maxConnections, Duration typingInterval) {
 
   public static GatewayLimits from(Env env) {
     return new GatewayLimits(
@@ -50,6 +52,7 @@ public record GatewayLimits(int maxJsonDepth, int maxJsonNumberDigits, int frame
         env.get(GatewaySettings.MAX_HISTORY_PAGE),
         env.get(GatewaySettings.MAX_SYNC_PAGE),
         env.get(GatewaySettings.MAX_SYNC_BYTES),
-        env.get(GatewaySettings.MAX_CONNECTIONS));
+        env.get(GatewaySettings.MAX_CONNECTIONS),
+        env.get(GatewaySettings.TYPING_INTERVAL));
   }
 }

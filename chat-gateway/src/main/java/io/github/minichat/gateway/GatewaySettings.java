@@ -85,12 +85,19 @@ public final class GatewaySettings {
       "how long a connection's pushes may wait for an earlier one that has not come (pushes race between message"
           + " services) before the gateway reads the missing messages from the store");
 
+  public static final Setting<String> PUBLIC_URL = Setting.optional("CHAT_PUBLIC_URL",
+      "the address clients reach the gateways at (`https://chat.example.com`), for the links to uploads; unset: the"
+          + " scheme and `Host` of each request");
+
+  public static final Setting<Duration> TYPING_INTERVAL = Setting.millis("CHAT_TYPING_INTERVAL_MS", 2_000,
+      "a connection's `typing` hints are forwarded at most once per peer per interval; the others are dropped");
+
   public static final List<Setting<?>> ALL = List.of(HTTP_HOST, HTTP_PORT, INSTANCES, JWT_SECRET, JWT_LEEWAY,
       IDLE_TIMEOUT, DRAIN, MAX_PRESENCE_SUBSCRIPTIONS, MAX_TEXT_LENGTH, MAX_FRAME_BYTES, MAX_BODY_BYTES,
       MAX_JSON_DEPTH, MAX_JSON_NUMBER_DIGITS, FRAMES_PER_SECOND, FRAME_BURST, MESSAGES_PER_MINUTE, MESSAGE_BURST,
       HTTP_REQUESTS_PER_SECOND, HTTP_BURST, RATE_STRIKES, MAX_CONNECTIONS_PER_USER, MAX_CONNECTIONS,
       MAX_QUEUED_SENDS, MAX_WRITE_QUEUE_BYTES, MAX_PENDING_REQUESTS, MAX_HISTORY_PAGE, MAX_SYNC_PAGE,
-      MAX_SYNC_BYTES, BUS_TIMEOUT, SEND_ATTEMPTS, PUSH_GAP);
+      MAX_SYNC_BYTES, BUS_TIMEOUT, SEND_ATTEMPTS, PUSH_GAP, TYPING_INTERVAL, PUBLIC_URL);
 
   private GatewaySettings() {
   }

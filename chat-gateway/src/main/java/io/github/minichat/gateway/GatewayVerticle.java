@@ -46,6 +46,7 @@ final class GatewayVerticle extends VerticleBase {
   private Authenticator authenticator;
   private SendRules sendRules;
   private ServiceClient services;
+  private LinkSigner signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
                   AtomicInteger openConnections) {
@@ -65,8 +66,9 @@ final class GatewayVerticle extends VerticleBase {
     sendRules = new SendRules(rateLimits);
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    signer = linkSigner();
     router.route("/api/*").subRouter(
-        new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules).router(vertx));
+        new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules, signer).router(vertx));
     PageRoutes.mount(router, vertx, config);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, ApiRoutes::fail);
@@ -123,8 +125,9 @@ final class GatewayVerticle extends VerticleBase {
       return;
     }
     final long user = userId;
+    String baseUrl = PublicUrl.of(request, config.publicUrl());
     request.toWebSocket()
-        .onSuccess(webSocket -> accept(webSocket, user))
+        .onSuccess(webSocket -> accept(webSocket, user, baseUrl))
         .onFailure(failure -> {
           openConnections.decrementAndGet();
           rateLimits.socketClosed(user);
@@ -135,9 +138,9 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /** Builds the connection's pipeline over the socket: frames in through the assembler, out through the link. */
-  private void accept(ServerWebSocket webSocket, long userId) {
+  private void accept(ServerWebSocket webSocket, long userId, String baseUrl) {
     Session session = new Session(userId, config.gatewayId() + "-" + CONNECTION_COUNTER.incrementAndGet(),
-        config.gatewayId());
+        config.gatewayId(), signer.forReader(userId, baseUrl));
     ChatConnection connection = new ChatConnection(session,
         new WebSocketLink(webSocket, config.limits().maxWriteQueueBytes()), vertx.getOrCreateContext(), config,
         frames, services, connections, rateLimits, sendRules);
@@ -159,6 +162,10 @@ final class GatewayVerticle extends VerticleBase {
       openConnections.decrementAndGet();
     });
     connection.start();
+  }
+
+  private LinkSigner linkSigner() {
+    return (user, base) -> (id, thumb) -> base + "/api/files/" + id + (thumb ? "/thumb" : "");
   }
 
   private void closeIdleSockets() {

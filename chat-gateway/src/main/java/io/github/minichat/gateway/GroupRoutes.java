@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The HTTP API of groups and the conversation list, under {@code /api}, for the user of the request's token. Who may
@@ -33,8 +34,11 @@ final class GroupRoutes {
   private final Services services;
   private final ClientFrames frames;
   private final SendRules sendRules;
+  private final Function<RoutingContext, FileLinks> links;
 
-  GroupRoutes(GatewayConfig config, Services services, ClientFrames frames, SendRules sendRules) {
+  GroupRoutes(GatewayConfig config, Services services, ClientFrames frames, SendRules sendRules,
+              Function<RoutingContext, FileLinks> links) {
+    this.links = links;
     this.config = config;
     this.services = services;
     this.frames = frames;
@@ -95,7 +99,7 @@ final class GroupRoutes {
     long from = ApiRoutes.user(ctx);
     ClientFrame.GroupSay say = frames.groupSend(body(ctx), groupId(ctx));
     return services.sendToGroup(sendRules.admitGroup(from, say, Origin.HTTP, null))
-        .map(result -> ServerFrames.text(result.message(), from));
+        .map(result -> ServerFrames.text(result.message(), from, links.apply(ctx)));
   }
 
   private Future<String> history(RoutingContext ctx) {
@@ -109,7 +113,7 @@ final class GroupRoutes {
         (int) Math.min(limit, config.limits().maxHistoryPage()),
         Fields.flag(ctx.request().getParam("mark_read"), true));
     return services.groupHistory(request)
-        .map(page -> ServerFrames.historyPage(page.messages(), page.hasMore(), user));
+        .map(page -> ServerFrames.historyPage(page.messages(), page.hasMore(), user, links.apply(ctx)));
   }
 
   private Future<String> read(RoutingContext ctx) {
@@ -132,7 +136,7 @@ final class GroupRoutes {
     long user = ApiRoutes.user(ctx);
     return services.conversations(new ConversationsRequest(user, cursor, (int) Math.min(limit,
             MAX_CONVERSATION_PAGE)))
-        .map(page -> ServerFrames.conversations(page, user));
+        .map(page -> ServerFrames.conversations(page, user, links.apply(ctx)));
   }
 
   private Future<String> prefs(RoutingContext ctx) {

@@ -4,6 +4,7 @@ import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.InboxState;
+import io.github.minichat.common.Notice;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
 import io.github.minichat.common.UnreadCount;
@@ -116,6 +117,16 @@ final class InboxDelivery {
     }
   }
 
+  /**
+   * A notice (a read receipt, a recall, a deletion, typing): not part of the inbox order. Typing shows only where
+   * the typist's chat is open.
+   */
+  void notice(Notice notice, String frame) {
+    if (notice.kind() != Notice.Kind.TYPING || session.viewing() == notice.peer()) {
+      out.write(notice.kind().name().toLowerCase(java.util.Locale.ROOT), frame);
+    }
+  }
+
   /** Read receipts for this user's group messages (not part of the inbox order: newer ones supersede older). */
   void receipts(String frame) {
     out.write("receipts", frame);
@@ -134,7 +145,7 @@ final class InboxDelivery {
           if (result.succeeded()) {
             SyncGate.Outcome outcome = syncGate.syncFinished(trimmed(result.result()));
             out.write("sync", ServerFrames.syncPage(outcome.page(), outcome.cursor(), outcome.hasMore(),
-                session.userId()));
+                session.userId(), session.links()));
             outcome.release().forEach(this::writeText);
           } else {
             syncGate.syncFailed().forEach(this::writeText);
@@ -169,7 +180,7 @@ final class InboxDelivery {
   }
 
   private void writeText(ChatMessage message) {
-    out.write("text", ServerFrames.text(message, session.userId()));
+    out.write("text", ServerFrames.text(message, session.userId(), session.links()));
   }
 
   /** A gap in the inbox order that its pushes do not close within the bound is read back from the store. */
@@ -195,7 +206,7 @@ final class InboxDelivery {
       readingBack = false;
       if (page.succeeded()) {
         GatewayMetrics.gapFilled();
-        writeDue(stream.filled(page.result().messages()));
+        writeDue(stream.filled(page.result().messages(), page.result().cursor()));
       } else {
         LOG.debug("Inbox of connection {} not read back: {}", session.connectionId(), page.cause().toString());
       }

@@ -81,11 +81,18 @@ final class InboxStream {
     return hasGap() ? new Fill(delivered, Math.min(highestSeen, delivered + maxPage)) : null;
   }
 
-  /** Messages read back from the store after {@code since}: the ones now due, in order. */
-  List<ChatMessage> filled(List<ChatMessage> page) {
+  /**
+   * Messages read back from the store after {@code since}, the page having reached cursor {@code reached}: the
+   * ones now due, in order. A position the page passed without a message holds one the user deleted for
+   * themselves: it is taken like an own send, so the order has no hole.
+   */
+  List<ChatMessage> filled(List<ChatMessage> page, long reached) {
     List<ChatMessage> due = new ArrayList<>();
     for (ChatMessage message : page) {
       due.addAll(push(message));
+    }
+    while (started() && delivered < reached) {
+      due.addAll(take(delivered + 1, OWN));
     }
     return due;
   }

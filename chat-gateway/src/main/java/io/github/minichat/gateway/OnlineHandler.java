@@ -54,6 +54,7 @@ final class OnlineHandler {
     Future<?> viewRecorded = Future.succeededFuture();
     if (viewing != peer) {
       viewing = peer;
+      session.viewing(peer);
       // after the connection is registered: another presence instance may handle this update
       ViewingChanged change = new ViewingChanged(session.userId(), session.gatewayId(), session.connectionId(), peer,
           ++viewingChanges);

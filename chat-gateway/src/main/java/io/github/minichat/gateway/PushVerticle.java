@@ -5,6 +5,7 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.GroupDelivery;
 import io.github.minichat.common.GroupReceipts;
+import io.github.minichat.common.Notice;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
@@ -43,6 +44,12 @@ final class PushVerticle extends VerticleBase {
     batch.groupDeliveries().forEach(this::deliverToMembers);
     batch.unreadCounts().forEach(this::unreadChanged);
     batch.receipts().forEach(this::receipts);
+    batch.notices().forEach(this::notice);
+  }
+
+  private void notice(Notice notice) {
+    String frame = ServerFrames.notice(notice);
+    connections.forEachInboxOf(notice.userId(), inbox -> inbox.onContext(() -> inbox.notice(notice, frame)));
   }
 
   /** To every connection of each member listed (those this node holds), each at the member's own cursor. */

@@ -25,7 +25,7 @@ final class SendRules {
       throw new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself");
     }
     rateLimits.takeMessage(user);
-    return new SendMessage(user, say.to(), say.text(), say.cid(), origin, connectionId);
+    return new SendMessage(user, say.to(), say.text(), say.cid(), origin, connectionId, say.fileId(), null);
   }
 
   /** The group message {@code user} may send: as itself, within the user's message rate (membership is the store's). */
@@ -33,7 +33,7 @@ final class SendRules {
     checkSender(user, say.claimedSender());
     rateLimits.takeMessage(user);
     return new GroupSend(user, say.groupId(), say.text(), say.cid(), origin, connectionId, say.mentions(),
-        say.mentionAll());
+        say.mentionAll(), say.fileId(), null);
   }
 
   /** The seed repeats the sender's id in frames ({@code from_id}): when present it must be the token's user. */

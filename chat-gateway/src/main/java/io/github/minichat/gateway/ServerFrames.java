@@ -1,6 +1,7 @@
 package io.github.minichat.gateway;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.github.minichat.common.Attachment;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.ConversationPage;
@@ -9,6 +10,8 @@ import io.github.minichat.common.GroupInfo;
 import io.github.minichat.common.GroupList;
 import io.github.minichat.common.GroupMembers;
 import io.github.minichat.common.GroupReceipts;
+import io.github.minichat.common.MessageChanged;
+import io.github.minichat.common.Notice;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.UnreadCount;
 import io.vertx.core.json.JsonArray;
@@ -28,6 +31,13 @@ final class ServerFrames {
   static final String OFFLINE_STATUS = "对方不在线";
   static final String ONLINE_STATUS = "对方在线";
 
+  /** What a seed client shows for a picture, a file and a recalled message: it knows only text. */
+  static final String IMAGE_PLACEHOLDER = "[图片]";
+  static final String FILE_PLACEHOLDER = "[文件]";
+  static final String RECALLED_PLACEHOLDER = "[消息已撤回]";
+  /** How long a typing indicator shows unless renewed. */
+  static final long TYPING_EXPIRES_MS = 5_000;
+
   static final String INIT = "{\"type\":\"init\"}";
   static final String HEART = "{\"type\":\"heart\"}";
 
@@ -36,25 +46,49 @@ final class ServerFrames {
   private ServerFrames() {
   }
 
-  /** A message as the seed's {@code text} frame, plus {@code seq}, {@code cursor} (for the given user) and cid. */
-  static String text(ChatMessage message, long forUser) {
-    return appendText(new StringBuilder(180 + message.data().length()), message, forUser).toString();
+  /**
+   * A message as the seed's {@code text} frame, plus {@code seq}, {@code cursor} (for the given user), cid and
+   * {@code kind}; a picture or file also has {@code file}, with links minted for the reader by {@code links}.
+   */
+  static String text(ChatMessage message, long forUser, FileLinks links) {
+    return appendText(new StringBuilder(180 + message.data().length()), message, forUser, links).toString();
   }
 
   /** The answer to {@code sync}: a page of the user's inbox, its cursor, whether more follows. */
-  static String syncPage(List<ChatMessage> messages, long cursor, boolean hasMore, long forUser) {
+  static String syncPage(List<ChatMessage> messages, long cursor, boolean hasMore, long forUser, FileLinks links) {
     return appendTexts(new StringBuilder(64 + 200 * messages.size()).append("{\"type\":\"sync\",\"messages\":"),
-        messages, forUser)
+        messages, forUser, links)
         .append(",\"cursor\":").append(cursor)
         .append(",\"has_more\":").append(hasMore)
         .append('}').toString();
   }
 
   /** The HTTP history body: a page of one conversation, newest first. */
-  static String historyPage(List<ChatMessage> messages, boolean hasMore, long forUser) {
-    return appendTexts(new StringBuilder(32 + 200 * messages.size()).append("{\"messages\":"), messages, forUser)
+  static String historyPage(List<ChatMessage> messages, boolean hasMore, long forUser, FileLinks links) {
+    return appendTexts(new StringBuilder(32 + 200 * messages.size()).append("{\"messages\":"), messages, forUser,
+        links)
         .append(",\"has_more\":").append(hasMore)
         .append('}').toString();
+  }
+
+  /** A notice: a read receipt, a recall, a deletion for this user, or typing. */
+  static String notice(Notice notice) {
+    return switch (notice.kind()) {
+      case READ -> "{\"type\":\"read\",\"by\":" + notice.peer() + ",\"peer\":" + notice.peer()
+          + ",\"up_to\":" + notice.messageId() + ",\"seq\":" + notice.seq() + "}";
+      case RECALL -> "{\"type\":\"recall\",\"id\":" + notice.messageId() + ",\"peer\":" + notice.peer()
+          + ",\"seq\":" + notice.seq() + ",\"from_id\":" + notice.actor() + "}";
+      case DELETED -> "{\"type\":\"deleted\",\"id\":" + notice.messageId() + ",\"peer\":" + notice.peer()
+          + ",\"seq\":" + notice.seq() + "}";
+      case TYPING -> "{\"type\":\"typing\",\"from_id\":" + notice.peer() + ",\"expires_ms\":" + TYPING_EXPIRES_MS
+          + "}";
+    };
+  }
+
+  /** The answer to a recall or a deletion. */
+  static String changed(MessageChanged changed, boolean recall) {
+    JsonObject body = new JsonObject().put("id", changed.id()).put("peer", changed.peer()).put("seq", changed.seq());
+    return (recall ? body.put("recalled", true) : body.put("deleted", true)).encode();
   }
 
   static String ack(String cid, ChatMessage message) {
@@ -132,14 +166,14 @@ final class ServerFrames {
   }
 
   /** One page of the conversation list; each {@code last} is a text or group_text frame as the user holds it. */
-  static String conversations(ConversationPage page, long forUser) {
+  static String conversations(ConversationPage page, long forUser, FileLinks links) {
     JsonArray conversations = new JsonArray();
     for (ConversationSummary summary : page.conversations()) {
       conversations.add(new JsonObject()
           .put("kind", summary.kind())
           .put("id", summary.id())
           .put("name", summary.name())
-          .put("last", summary.last() == null ? null : new JsonObject(text(summary.last(), forUser)))
+          .put("last", summary.last() == null ? null : new JsonObject(text(summary.last(), forUser, links)))
           .put("unread", summary.unread())
           .put("mentions", summary.mentions())
           .put("pinned", summary.pinned())
@@ -187,25 +221,25 @@ final class ServerFrames {
     return new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", message)).encode();
   }
 
-  private static StringBuilder appendTexts(StringBuilder out, List<ChatMessage> messages, long forUser) {
+  private static StringBuilder appendTexts(StringBuilder out, List<ChatMessage> messages, long forUser,
+                                           FileLinks links) {
     out.append('[');
     for (int i = 0; i < messages.size(); i++) {
-      appendText(i == 0 ? out : out.append(','), messages.get(i), forUser);
+      appendText(i == 0 ? out : out.append(','), messages.get(i), forUser, links);
     }
     return out.append(']');
   }
 
-  private static StringBuilder appendText(StringBuilder out, ChatMessage message, long forUser) {
+  private static StringBuilder appendText(StringBuilder out, ChatMessage message, long forUser, FileLinks links) {
     if (message.inGroup()) {
-      return appendGroupText(out, message, forUser);
+      return appendGroupText(out, message, forUser, links);
     }
     out.append("{\"type\":\"text\",\"id\":").append(message.id())
         .append(",\"seq\":").append(message.seq())
         .append(",\"cursor\":").append(message.cursorFor(forUser))
         .append(",\"from_id\":").append(message.fromId())
-        .append(",\"to_id\":").append(message.toId())
-        .append(",\"data\":");
-    quoted(out, message.data())
+        .append(",\"to_id\":").append(message.toId());
+    appendContent(out, message, links)
         .append(",\"is_read\":").append(message.read() ? 1 : 0)
         .append(",\"created_at\":").append(message.createdAt());
     if (message.cid() != null) {
@@ -214,16 +248,43 @@ final class ServerFrames {
     return out.append('}');
   }
 
+  /**
+   * {@code data} and {@code kind}, and {@code file} for a picture or file. {@code data} is always what a client
+   * that knows only text should show: the text, or a placeholder with the link.
+   */
+  private static StringBuilder appendContent(StringBuilder out, ChatMessage message, FileLinks links) {
+    Attachment file = message.recalled() ? null : message.attachment();
+    if (file == null) {
+      quoted(out.append(",\"data\":"), message.recalled() ? RECALLED_PLACEHOLDER : message.data());
+      return quoted(out.append(",\"kind\":"), message.kind());
+    }
+    String url = links.url(file.fileId(), false);
+    quoted(out.append(",\"data\":"), file.image() ? IMAGE_PLACEHOLDER + " " + url
+        : FILE_PLACEHOLDER + " " + file.name() + " " + url);
+    quoted(out.append(",\"kind\":"), file.kind());
+    quoted(out.append(",\"file\":{\"id\":"), file.fileId());
+    quoted(out.append(",\"name\":"), file.name());
+    quoted(out.append(",\"mime\":"), file.mime());
+    out.append(",\"size\":").append(file.size());
+    if (file.image()) {
+      out.append(",\"width\":").append(file.width()).append(",\"height\":").append(file.height());
+    }
+    quoted(out.append(",\"url\":"), url);
+    if (file.hasThumb()) {
+      quoted(out.append(",\"thumb_url\":"), links.url(file.fileId(), true));
+    }
+    return out.append('}');
+  }
+
   /** A group message as its {@code group_text} frame: a frame type that clients knowing nothing of groups ignore. */
-  private static StringBuilder appendGroupText(StringBuilder out, ChatMessage message, long forUser) {
+  private static StringBuilder appendGroupText(StringBuilder out, ChatMessage message, long forUser,
+                                               FileLinks links) {
     out.append("{\"type\":\"group_text\",\"group_id\":").append(message.groupId())
         .append(",\"id\":").append(message.id())
         .append(",\"seq\":").append(message.seq())
         .append(",\"cursor\":").append(message.cursorFor(forUser))
-        .append(",\"from_id\":").append(message.fromId())
-        .append(",\"data\":");
-    quoted(out, message.data())
-        .append(",\"kind\":").append(message.system() ? "\"system\"" : "\"text\"")
+        .append(",\"from_id\":").append(message.fromId());
+    appendContent(out, message, links)
         .append(",\"mentioned\":").append(message.mentioned())
         .append(",\"is_read\":").append(message.read() ? 1 : 0)
         .append(",\"created_at\":").append(message.createdAt());

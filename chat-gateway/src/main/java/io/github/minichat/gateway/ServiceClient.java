@@ -1,6 +1,13 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.Addresses;
+import io.github.minichat.common.Attachment;
+import io.github.minichat.common.FileAccess;
+import io.github.minichat.common.FileRegistration;
+import io.github.minichat.common.FileSweep;
+import io.github.minichat.common.MessageChange;
+import io.github.minichat.common.MessageChanged;
+import io.github.minichat.common.Typing;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ConnectionEvent;
@@ -54,7 +61,7 @@ import java.util.function.Supplier;
  * arrival rate, clients get an immediate retryable {@code overloaded} instead of the gateway's heap filling with
  * requests that would time out anyway. Bookkeeping of closed connections is never shed.
  */
-final class ServiceClient implements Services {
+final class ServiceClient implements Services, FileRegistry {
 
   /** How long a closed connection's report to presence is retried before it is given up (and logged). */
   static final long DISCONNECT_REPORT_DEADLINE_MS = 300_000;
@@ -296,6 +303,32 @@ final class ServiceClient implements Services {
   @Override
   public Future<Boolean> viewing(ViewingChanged change) {
     return retrying(() -> request(Addresses.PRESENCE_VIEWING, change), 1);
+  }
+
+  @Override
+  public Future<MessageChanged> change(MessageChange change) {
+    return admitted(() -> request(Addresses.MESSAGE_CHANGE, change));
+  }
+
+  /** A hint, sent once: a lost one only means an indicator not shown. */
+  @Override
+  public void typing(Typing typing) {
+    eventBus.send(Addresses.MESSAGE_TYPING, typing);
+  }
+
+  @Override
+  public Future<Void> register(FileRegistration registration) {
+    return admitted(() -> this.<FileRegistration>request(Addresses.FILE_REGISTER, registration)).mapEmpty();
+  }
+
+  @Override
+  public Future<Attachment> readable(long userId, String fileId) {
+    return admitted(() -> request(Addresses.FILE_ACCESS, new FileAccess(userId, fileId)));
+  }
+
+  @Override
+  public Future<List<String>> claimExpired(int limit) {
+    return this.<FileSweep>request(Addresses.FILE_SWEEP, FileSweep.ask(limit)).map(FileSweep::fileIds);
   }
 
   private <T> Future<T> request(String address, Object body) {

@@ -16,6 +16,9 @@ import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.MessageChange;
+import io.github.minichat.common.MessageChanged;
+import io.github.minichat.common.Typing;
 import io.github.minichat.common.PresenceStatus;
 import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.SendResult;
@@ -74,6 +77,12 @@ interface Services {
   Future<InboxState> inbox(long userId);
 
   Future<UnreadCount> markRead(MarkRead request);
+
+  /** Recalls a message, or deletes it for the user. */
+  Future<MessageChanged> change(MessageChange change);
+
+  /** Tells a peer the user is typing (one-way, never stored). */
+  void typing(Typing typing);
 
   Future<PresenceStatus> presence(long userId);
 

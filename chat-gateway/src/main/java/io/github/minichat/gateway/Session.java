@@ -13,6 +13,9 @@ final class Session {
   private final long userId;
   private final String connectionId;
   private final String gatewayId;
+  private final FileLinks links;
+  /** The user whose chat the connection has open (its last {@code online}), 0 for none. */
+  private long viewing;
   /** Presence has recorded the connection (or refused to); null before bind. */
   private Future<?> presenceRecorded;
   /** Presence has recorded the connection and the inbox head is known: from then on it is bound. */
@@ -20,10 +23,24 @@ final class Session {
   private long lastActivity = System.nanoTime();
   private int strikes;
 
-  Session(long userId, String connectionId, String gatewayId) {
+  Session(long userId, String connectionId, String gatewayId, FileLinks links) {
     this.userId = userId;
     this.connectionId = connectionId;
     this.gatewayId = gatewayId;
+    this.links = links;
+  }
+
+  /** Links to uploads, signed for this connection's user. */
+  FileLinks links() {
+    return links;
+  }
+
+  long viewing() {
+    return viewing;
+  }
+
+  void viewing(long peer) {
+    viewing = peer;
   }
 
   long userId() {

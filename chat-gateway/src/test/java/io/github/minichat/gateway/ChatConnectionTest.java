@@ -51,7 +51,7 @@ class ChatConnectionTest {
     ClientFrames frames = new ClientFrames(new JsonFrames(config.limits(), config.maxFrameBytes()),
         config.maxTextLength(), config.limits().maxSyncPage());
     on(() -> {
-      connection = new ChatConnection(new Session(USER, "gw-test-1", "gw-test"), link, context, config, frames,
+      connection = new ChatConnection(new Session(USER, "gw-test-1", "gw-test", (id, thumb) -> "/api/files/" + id), link, context, config, frames,
           services, connections, rateLimits, new SendRules(rateLimits));
       connection.start();
     });

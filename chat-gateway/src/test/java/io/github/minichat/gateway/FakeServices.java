@@ -1,6 +1,9 @@
 package io.github.minichat.gateway;
 
 import io.github.minichat.common.ChatError;
+import io.github.minichat.common.MessageChange;
+import io.github.minichat.common.MessageChanged;
+import io.github.minichat.common.Typing;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.ConnectionEvent;
@@ -185,6 +188,22 @@ final class FakeServices implements Services {
   @Override
   public Future<UnreadCount> markRead(MarkRead request) {
     return Future.succeededFuture(new UnreadCount(request.userId(), 0, 2));
+  }
+
+  /** Changes are recorded; each answers as if the message were the peer's 1st. */
+  final List<MessageChange> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Typing hints forwarded. */
+  final List<Typing> typings = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  @Override
+  public Future<MessageChanged> change(MessageChange change) {
+    changes.add(change);
+    return Future.succeededFuture(new MessageChanged(change.messageId(), 0, 1));
+  }
+
+  @Override
+  public void typing(Typing typing) {
+    typings.add(typing);
   }
 
   @Override

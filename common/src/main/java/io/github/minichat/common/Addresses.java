@@ -27,6 +27,17 @@ public final class Addresses {
   /** {@link MarkRead} -> {@link UnreadCount}. */
   public static final String MESSAGE_READ = "chat.message.read";
 
+  /** {@link MessageChange} -> {@link MessageChanged}: recall a message, or delete it for oneself. */
+  public static final String MESSAGE_CHANGE = "chat.message.change";
+  /** {@link Typing}, one-way: forwarded to the recipient's connections that have the typist's chat open. */
+  public static final String MESSAGE_TYPING = "chat.message.typing";
+  /** {@link FileRegistration} -> {@link FileRegistration}: record a stored upload. */
+  public static final String FILE_REGISTER = "chat.file.register";
+  /** {@link FileAccess} -> {@link Attachment}: whether a user may read an upload. */
+  public static final String FILE_ACCESS = "chat.file.access";
+  /** {@link FileSweep} -> {@link FileSweep}: claim expired uploads for deletion. */
+  public static final String FILE_SWEEP = "chat.file.sweep";
+
   /** {@link GroupSend} -> {@link SendResult}: store a group message (idempotent by sender + cid). */
   public static final String GROUP_SEND = "chat.group.send";
   /** {@link GroupCommand} -> {@link GroupInfo}: create, rename, add, remove, leave, dissolve, set roles. */

@@ -15,7 +15,7 @@ import java.util.function.Function;
  */
 final class BinaryRecordCodec<T extends Record> implements RecordCodec<T> {
 
-  static final String NAME_PREFIX = "bin2:";
+  static final String NAME_PREFIX = "bin3:";
 
   private final Class<T> type;
   private final BiConsumer<Out, T> writer;

@@ -29,7 +29,11 @@ public enum ChatError {
   OVERLOADED("overloaded", 503),
   TOO_MANY_CONNECTIONS("too_many_connections", 429),
   /** A limit of the data was reached (members per group, groups per user): the request cannot succeed as it is. */
-  LIMIT_REACHED("limit_reached", 409);
+  LIMIT_REACHED("limit_reached", 409),
+  /** A recall asked after the recall window closed. */
+  RECALL_EXPIRED("recall_expired", 403),
+  /** An upload whose bytes are not what it declares, or of a type not accepted. */
+  UNSUPPORTED_TYPE("unsupported_type", 415);
 
   private static final int FAILURE_CODE_BASE = 4000;
 

@@ -21,15 +21,47 @@ package io.github.minichat.common;
  * @param groupId         the group, or 0 for a one-to-one message
  * @param system          a membership change written by the server (groups only)
  * @param mentioned       the recipient is mentioned, by name or by {@code @all} (groups only)
+ * @param attachment      the picture or file the message carries (its {@code data} is then empty), or null
+ * @param recalled        taken back by its sender: its text and attachment are gone
  */
 public record ChatMessage(long id, long seq, long fromId, long toId, String data, boolean read, long createdAt,
                           long senderCursor, long recipientCursor, String cid, long groupId, boolean system,
-                          boolean mentioned) {
+                          boolean mentioned, Attachment attachment, boolean recalled) {
+
+  public static final String TEXT = "text";
+  public static final String SYSTEM = "system";
+  public static final String RECALLED = "recalled";
+
+  /** A message without an attachment. */
+  public ChatMessage(long id, long seq, long fromId, long toId, String data, boolean read, long createdAt,
+                     long senderCursor, long recipientCursor, String cid, long groupId, boolean system,
+                     boolean mentioned) {
+    this(id, seq, fromId, toId, data, read, createdAt, senderCursor, recipientCursor, cid, groupId, system,
+        mentioned, null, false);
+  }
 
   /** A one-to-one message. */
   public ChatMessage(long id, long seq, long fromId, long toId, String data, boolean read, long createdAt,
                      long senderCursor, long recipientCursor, String cid) {
-    this(id, seq, fromId, toId, data, read, createdAt, senderCursor, recipientCursor, cid, 0, false, false);
+    this(id, seq, fromId, toId, data, read, createdAt, senderCursor, recipientCursor, cid, 0, false, false, null,
+        false);
+  }
+
+  /** What the message is: {@code text}, {@code image}, {@code file}, {@code system} or {@code recalled}. */
+  public String kind() {
+    if (recalled) {
+      return RECALLED;
+    }
+    if (system) {
+      return SYSTEM;
+    }
+    return attachment != null ? attachment.kind() : TEXT;
+  }
+
+  /** The same message carrying {@code attachment}. */
+  public ChatMessage withAttachment(Attachment attachment) {
+    return new ChatMessage(id, seq, fromId, toId, data, read, createdAt, senderCursor, recipientCursor, cid, groupId,
+        system, mentioned, attachment, recalled);
   }
 
   /** The inbox position of this message for one of its participants. */
@@ -44,6 +76,6 @@ public record ChatMessage(long id, long seq, long fromId, long toId, String data
   /** A group message as member {@code member} holds it: at {@code cursor} in their inbox. */
   public ChatMessage forMember(long member, long cursor, boolean mentioned) {
     return new ChatMessage(id, seq, fromId, member, data, false, createdAt, senderCursor, cursor, cid, groupId,
-        system, mentioned);
+        system, mentioned, attachment, recalled);
   }
 }

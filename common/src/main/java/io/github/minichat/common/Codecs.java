@@ -19,7 +19,9 @@ public final class Codecs {
       Delivery.class, PushBatch.class, UserRoute.class, InboxRequest.class, InboxState.class, GroupSend.class,
       GroupDelivery.class, GroupReceipts.class, GroupCommand.class, GroupInfo.class, GroupListRequest.class,
       GroupList.class, GroupMembersRequest.class, GroupMembers.class, GroupHistoryRequest.class, GroupRead.class,
-      ConversationsRequest.class, ConversationPage.class, ConversationPrefs.class);
+      ConversationsRequest.class, ConversationPage.class, ConversationPrefs.class, Attachment.class,
+      FileRegistration.class, FileAccess.class, FileSweep.class, MessageChange.class, MessageChanged.class,
+      Typing.class, Notice.class);
 
   private Codecs() {
   }

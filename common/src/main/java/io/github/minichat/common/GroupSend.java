@@ -8,10 +8,23 @@ import java.util.List;
  *
  * @param mentions   members mentioned by id (others are ignored)
  * @param mentionAll {@code @all}: every member is mentioned; owners and admins only
+ * @param fileId     the sender's upload this message sends (nullable; the text is then empty)
+ * @param attachment that upload as the store found it (null until then)
  */
 public record GroupSend(long fromId, long groupId, String text, String cid, Origin origin, String originConnection,
-                        List<Long> mentions, boolean mentionAll) {
+                        List<Long> mentions, boolean mentionAll, String fileId, Attachment attachment) {
   public GroupSend {
     mentions = List.copyOf(mentions);
+  }
+
+  /** A text message. */
+  public GroupSend(long fromId, long groupId, String text, String cid, Origin origin, String originConnection,
+                   List<Long> mentions, boolean mentionAll) {
+    this(fromId, groupId, text, cid, origin, originConnection, mentions, mentionAll, null, null);
+  }
+
+  public GroupSend withAttachment(Attachment attachment) {
+    return new GroupSend(fromId, groupId, text, cid, origin, originConnection, mentions, mentionAll, fileId,
+        attachment);
   }
 }

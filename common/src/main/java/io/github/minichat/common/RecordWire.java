@@ -26,12 +26,38 @@ final class RecordWire {
 
   static void write(Out out, SendMessage send) {
     out.putLong(send.fromId()).putLong(send.toId()).putString(send.text()).putString(send.cid())
-        .putInt(send.origin().ordinal()).putString(send.originConnection());
+        .putInt(send.origin().ordinal()).putString(send.originConnection()).putString(send.fileId());
+    write(out, send.attachment());
   }
 
   static SendMessage readSendMessage(In in) {
     return new SendMessage(in.getLong(), in.getLong(), in.getString(), in.getString(),
-        Origin.values()[in.getInt()], in.getString());
+        Origin.values()[in.getInt()], in.getString(), in.getString(), readAttachment(in));
+  }
+
+  /** 0 for none, else 1 and the fields. */
+  static void write(Out out, Attachment attachment) {
+    out.putBoolean(attachment != null);
+    if (attachment != null) {
+      out.putString(attachment.fileId()).putString(attachment.kind()).putString(attachment.mime())
+          .putLong(attachment.size()).putString(attachment.name()).putInt(attachment.width())
+          .putInt(attachment.height()).putBoolean(attachment.hasThumb());
+    }
+  }
+
+  static Attachment readAttachment(In in) {
+    return in.getBoolean() ? new Attachment(in.getString(), in.getString(), in.getString(), in.getLong(),
+        in.getString(), in.getInt(), in.getInt(), in.getBoolean()) : null;
+  }
+
+  static void write(Out out, Notice notice) {
+    out.putInt(notice.kind().ordinal()).putLong(notice.userId()).putLong(notice.peer()).putLong(notice.messageId())
+        .putLong(notice.seq()).putLong(notice.actor());
+  }
+
+  static Notice readNotice(In in) {
+    return new Notice(Notice.Kind.values()[in.getInt()], in.getLong(), in.getLong(), in.getLong(), in.getLong(),
+        in.getLong());
   }
 
   static void write(Out out, SendBatch batch) {
@@ -76,12 +102,14 @@ final class RecordWire {
 
   static void write(Out out, PushBatch batch) {
     out.putList(batch.deliveries(), RecordWire::write).putList(batch.unreadCounts(), RecordWire::write)
-        .putList(batch.groupDeliveries(), RecordWire::write).putList(batch.receipts(), RecordWire::write);
+        .putList(batch.groupDeliveries(), RecordWire::write).putList(batch.receipts(), RecordWire::write)
+        .putList(batch.notices(), RecordWire::write);
   }
 
   static PushBatch readPushBatch(In in) {
     return new PushBatch(in.getList(RecordWire::readDelivery), in.getList(RecordWire::readUnreadCount),
-        in.getList(RecordWire::readGroupDelivery), in.getList(RecordWire::readGroupReceipts));
+        in.getList(RecordWire::readGroupDelivery), in.getList(RecordWire::readGroupReceipts),
+        in.getList(RecordWire::readNotice));
   }
 
   static void write(Out out, GroupDelivery delivery) {
@@ -118,11 +146,14 @@ final class RecordWire {
         .putString(message.data()).putBoolean(message.read()).putLong(message.createdAt())
         .putLong(message.senderCursor()).putLong(message.recipientCursor()).putString(message.cid())
         .putLong(message.groupId()).putBoolean(message.system()).putBoolean(message.mentioned());
+    write(out, message.attachment());
+    out.putBoolean(message.recalled());
   }
 
   static ChatMessage readChatMessage(In in) {
     return new ChatMessage(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getString(), in.getBoolean(),
-        in.getLong(), in.getLong(), in.getLong(), in.getString(), in.getLong(), in.getBoolean(), in.getBoolean());
+        in.getLong(), in.getLong(), in.getLong(), in.getString(), in.getLong(), in.getBoolean(), in.getBoolean(),
+        readAttachment(in), in.getBoolean());
   }
 
   static void write(Out out, UnreadCount count) {

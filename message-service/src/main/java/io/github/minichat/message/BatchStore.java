@@ -1,5 +1,6 @@
 package io.github.minichat.message;
 
+import io.github.minichat.common.Attachment;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -77,12 +79,12 @@ final class BatchStore {
           + " WHERE b.user_id = u.id RETURNING b.user_id, b.last_cursor, b.unread, b.unread_version";
   private static final String FIND_REPEATS =
       "SELECT m.id, m.seq, m.from_id, m.to_id, m.body, m.is_read, m.created_at, m.sender_cursor,"
-          + " m.recipient_cursor, m.cid FROM messages m"
+          + " m.recipient_cursor, m.cid, m.attachment, m.recalled_at IS NOT NULL AS recalled FROM messages m"
           + " JOIN unnest($1::int8[], $2::text[]) AS u(f, c) ON m.from_id = u.f AND m.cid = u.c";
   // The newest unpaired twin of each send without a cid, looked up under the conversation lock like the repeats.
   private static final String FIND_TWINS =
       "SELECT t.id, t.seq, t.from_id, t.to_id, t.body, t.is_read, t.created_at, t.sender_cursor, t.recipient_cursor,"
-          + " t.cid FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[]) AS u(lo, hi, f, b, o)"
+          + " t.cid, t.attachment, t.recalled_at IS NOT NULL AS recalled FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[]) AS u(lo, hi, f, b, o)"
           + " CROSS JOIN LATERAL (SELECT * FROM messages m WHERE m.user_lo = u.lo AND m.user_hi = u.hi"
           + " AND m.from_id = u.f AND m.cid IS NULL AND m.origin <> u.o::\"char\" AND NOT m.paired AND m.body = u.b"
           + " AND m.created_at > clock_timestamp() - $6::float8 * interval '1 millisecond'"
@@ -95,11 +97,14 @@ final class BatchStore {
       "UPDATE messages SET paired = true WHERE id = ANY($1::int8[])";
   private static final String INSERT_MESSAGES =
       "INSERT INTO messages (user_lo, user_hi, seq, from_id, to_id, body, cid, origin, is_read, sender_cursor,"
-          + " recipient_cursor)"
-          + " SELECT lo, hi, s, f, t, b, c, o::\"char\", r, sc, rc FROM unnest($1::int8[], $2::int8[], $3::int8[],"
-          + " $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::int8[], $11::int8[])"
-          + " AS u(lo, hi, s, f, t, b, c, o, r, sc, rc)"
+          + " recipient_cursor, file_id, attachment)"
+          + " SELECT lo, hi, s, f, t, b, c, o::\"char\", r, sc, rc, fi, a::jsonb FROM unnest($1::int8[], $2::int8[],"
+          + " $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[], $9::bool[], $10::int8[],"
+          + " $11::int8[], $12::text[], $13::text[]) AS u(lo, hi, s, f, t, b, c, o, r, sc, rc, fi, a)"
           + " RETURNING id, created_at, user_lo, user_hi, seq";
+  // The uploads the batch sends are held by a message from now on: they no longer expire.
+  static final String KEEP_FILES =
+      "UPDATE files SET expires_at = NULL WHERE id = ANY($1::text[]) AND expires_at IS NOT NULL";
   private static final String MOVE_CONVERSATIONS =
       "UPDATE conversations c SET last_seq = u.s FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS u(lo, hi, s)"
           + " WHERE c.user_lo = u.lo AND c.user_hi = u.hi";
@@ -434,7 +439,7 @@ final class BatchStore {
       InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(counted));
       fresh.add(i);
       numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0,
-          sender.cursor(), recipient.cursor(), request.cid()));
+          sender.cursor(), recipient.cursor(), request.cid()).withAttachment(request.attachment()));
       unread.add(new UnreadCount(request.toId(), recipient.unread(), recipient.version()));
     }
     if (fresh.isEmpty() && twins.isEmpty()) {
@@ -453,17 +458,27 @@ final class BatchStore {
         : connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs));
     Future<RowSet<Row>> inboxesCorrected = !repeats && !mutedArrivals ? Future.succeededFuture()
         : connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes));
+    String[] files = numbered.stream().map(ChatMessage::attachment).filter(Objects::nonNull)
+        .map(Attachment::fileId).distinct().toArray(String[]::new);
+    Future<RowSet<Row>> filesKept = files.length == 0 ? Future.succeededFuture()
+        : connection.preparedQuery(KEEP_FILES).execute(arrays(files));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(List.of(inserted, paired, conversationsCorrected, inboxesCorrected, committed))
+    return Future.all(List.of(inserted, paired, conversationsCorrected, inboxesCorrected, filesKept, committed))
         .map(ignored -> fresh.isEmpty() ? outcomes : stored(inserted.result(), outcomes, fresh, numbered, unread));
   }
 
   /** A send that repeats a stored message is answered with it, unless it reuses a cid for a different message. */
   private static Future<ChatStore.Stored> repeatOutcome(SendMessage request, ChatMessage repeat) {
-    return repeat.toId() == request.toId() && repeat.data().equals(request.text())
+    return repeat.toId() == request.toId() && (repeat.recalled() || sameContent(repeat, request))
         ? Future.succeededFuture(new ChatStore.Stored(repeat, true, new UnreadCount(request.toId(), 0, 0)))
         : Future.failedFuture(new ChatException(ChatError.CID_CONFLICT,
             "cid " + request.cid() + " was already used for a different message"));
+  }
+
+  /** The same text, and the same upload (or none): a recalled message has lost both, so any retry of it matches. */
+  private static boolean sameContent(ChatMessage repeat, SendMessage request) {
+    String repeatFile = repeat.attachment() == null ? null : repeat.attachment().fileId();
+    return repeat.data().equals(request.text()) && Objects.equals(repeatFile, request.fileId());
   }
 
   /**
@@ -482,7 +497,7 @@ final class BatchStore {
       ChatMessage draft = numbered.get(k);
       ChatMessage message = new ChatMessage(row.getLong(0), draft.seq(), draft.fromId(), draft.toId(),
           draft.data(), draft.read(), row.getOffsetDateTime(1).toInstant().toEpochMilli(), draft.senderCursor(),
-          draft.recipientCursor(), draft.cid());
+          draft.recipientCursor(), draft.cid()).withAttachment(draft.attachment());
       outcomes.set(fresh.get(k), Future.succeededFuture(new ChatStore.Stored(message, false, unread.get(k))));
     }
     return outcomes;
@@ -501,6 +516,8 @@ final class BatchStore {
     Boolean[] read = new Boolean[n];
     Long[] senderCursor = new Long[n];
     Long[] recipientCursor = new Long[n];
+    String[] fileId = new String[n];
+    String[] attachment = new String[n];
     for (int k = 0; k < n; k++) {
       ChatMessage message = numbered.get(k);
       lo[k] = Math.min(message.fromId(), message.toId());
@@ -514,8 +531,10 @@ final class BatchStore {
       read[k] = message.read();
       senderCursor[k] = message.senderCursor();
       recipientCursor[k] = message.recipientCursor();
+      fileId[k] = message.attachment() == null ? null : message.attachment().fileId();
+      attachment[k] = Attachments.toColumn(message.attachment());
     }
-    return arrays(lo, hi, seq, from, to, body, cid, origin, read, senderCursor, recipientCursor);
+    return arrays(lo, hi, seq, from, to, body, cid, origin, read, senderCursor, recipientCursor, fileId, attachment);
   }
 
   /** Each conversation's last seq as the batch really used it. */

@@ -35,14 +35,19 @@ final class ChatStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChatStore.class);
 
-  private static final String MESSAGE_COLUMNS =
-      "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid";
+  static final String MESSAGE_COLUMNS =
+      "id, seq, from_id, to_id, body, is_read, created_at, sender_cursor, recipient_cursor, cid, attachment,"
+          + " recalled_at IS NOT NULL AS recalled";
+
+  // Whether the sync's user deleted the message for themselves (the page skips it, its cursor passes it).
+  private static final String HIDDEN =
+      "EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $1 AND h.message_id = messages.id) AS hidden";
 
   private static final String MARK_READ = "SELECT * FROM chat_mark_read($1, $2, $3)";
 
   // A one-to-one message's columns with the group fields a sync page has too.
   private static final String ONE_TO_ONE_INBOX_COLUMNS =
-      MESSAGE_COLUMNS + ", 0::int8 AS group_id, false AS system, false AS mentioned";
+      MESSAGE_COLUMNS + ", 0::int8 AS group_id, false AS system, false AS mentioned, " + HIDDEN;
 
   // Each branch walks an inbox index: a one-to-one message appears in one user's inbox once (no self-messages), a
   // group message once per member (its group_inbox row). A group row becomes the user's copy: their own message is
@@ -59,8 +64,8 @@ final class ChatStore {
           + " (SELECT g.id, g.seq, g.from_id, CASE WHEN g.from_id = i.user_id THEN 0 ELSE i.user_id END, g.body,"
           + "   coalesce(i.seq <= m.read_seq, false), g.created_at,"
           + "   CASE WHEN g.from_id = i.user_id THEN i.cursor ELSE 0 END,"
-          + "   CASE WHEN g.from_id = i.user_id THEN 0 ELSE i.cursor END, g.cid, g.group_id, g.system, i.mentioned,"
-          + "   i.cursor"
+          + "   CASE WHEN g.from_id = i.user_id THEN 0 ELSE i.cursor END, g.cid, g.attachment,"
+          + "   g.recalled_at IS NOT NULL, g.group_id, g.system, i.mentioned, false, i.cursor"
           + "   FROM group_inbox i JOIN group_messages g ON g.group_id = i.group_id AND g.seq = i.seq"
           + "   LEFT JOIN group_members m ON m.group_id = i.group_id AND m.user_id = i.user_id"
           + "   WHERE i.user_id = $1 AND i.cursor > $2 ORDER BY i.cursor LIMIT $3)"
@@ -68,7 +73,9 @@ final class ChatStore {
 
   private static final String HISTORY =
       "SELECT " + MESSAGE_COLUMNS + " FROM messages"
-          + " WHERE user_lo = $1 AND user_hi = $2 AND id < $3 ORDER BY id DESC LIMIT $4";
+          + " WHERE user_lo = $1 AND user_hi = $2 AND id < $3"
+          + " AND NOT EXISTS (SELECT 1 FROM hidden_messages h WHERE h.user_id = $5 AND h.message_id = messages.id)"
+          + " ORDER BY id DESC LIMIT $4";
 
   // One statement, one snapshot: the total, its version and the per-peer split always agree.
   private static final String UNREAD =
@@ -91,14 +98,22 @@ final class ChatStore {
   record Stored(ChatMessage message, boolean duplicate, UnreadCount recipientUnread) {
   }
 
-  Future<UnreadCount> markRead(long userId, long peer, Long upTo) {
+  /**
+   * A read mark's outcome: the reader's count (version 0 when it did not change: nothing to push) and the highest
+   * message it marked (id 0: none), which its sender is told of.
+   */
+  record ReadMark(UnreadCount count, long maxId, long maxSeq) {
+  }
+
+  Future<ReadMark> markRead(long userId, long peer, Long upTo) {
     return pool.preparedQuery(MARK_READ).execute(Tuple.of(userId, peer, upTo))
         .recover(ChatStore::translate)
         .map(rows -> {
           Row row = rows.iterator().next();
-          // marked == 0 means nothing changed: version 0 tells the caller not to push
           long marked = row.getLong("marked");
-          return new UnreadCount(userId, row.getLong("unread"), marked == 0 ? 0 : row.getLong("unread_version"));
+          return new ReadMark(
+              new UnreadCount(userId, row.getLong("unread"), marked == 0 ? 0 : row.getLong("unread_version")),
+              row.getLong("max_id"), row.getLong("max_seq"));
         });
   }
 
@@ -106,19 +121,27 @@ final class ChatStore {
     return pool.preparedQuery(SYNC).execute(Tuple.of(request.userId(), request.since(), request.limit() + 1))
         .recover(ChatStore::translate)
         .map(rows -> {
-          List<ChatMessage> messages = new ArrayList<>(rows.size());
-          rows.forEach(row -> messages.add(toInboxMessage(row)));
-          boolean hasMore = messages.size() > request.limit();
-          List<ChatMessage> page = hasMore ? messages.subList(0, request.limit()) : messages;
-          long cursor = page.isEmpty() ? request.since() : page.get(page.size() - 1).cursorFor(request.userId());
-          return new SyncPage(page, cursor, hasMore);
+          // the page is the first `limit` positions; what the user deleted for themselves is passed, not shown
+          List<ChatMessage> page = new ArrayList<>(rows.size());
+          long cursor = request.since();
+          int scanned = 0;
+          for (Row row : rows) {
+            if (scanned++ == request.limit()) {
+              break;
+            }
+            cursor = row.getLong("pos");
+            if (!row.getBoolean("hidden")) {
+              page.add(toInboxMessage(row));
+            }
+          }
+          return new SyncPage(page, cursor, rows.size() > request.limit());
         });
   }
 
   Future<HistoryPage> history(HistoryRequest request) {
     long before = request.before() == null ? Long.MAX_VALUE : request.before();
     Tuple args = Tuple.of(Math.min(request.userId(), request.peer()), Math.max(request.userId(), request.peer()),
-        before, request.limit() + 1);
+        before, request.limit() + 1, request.userId());
     return pool.preparedQuery(HISTORY).execute(args)
         .recover(ChatStore::translate)
         .map(rows -> {
@@ -169,7 +192,8 @@ final class ChatStore {
     OffsetDateTime createdAt = row.getOffsetDateTime("created_at");
     return new ChatMessage(row.getLong("id"), row.getLong("seq"), row.getLong("from_id"), row.getLong("to_id"),
         row.getString("body"), row.getBoolean("is_read"), createdAt.toInstant().toEpochMilli(),
-        row.getLong("sender_cursor"), row.getLong("recipient_cursor"), row.getString("cid"));
+        row.getLong("sender_cursor"), row.getLong("recipient_cursor"), row.getString("cid"), 0, false, false,
+        Attachments.fromColumn(row.getValue("attachment")), row.getBoolean("recalled"));
   }
 
   /** A message of a sync page, one-to-one or a group member's copy (the columns of {@link #SYNC}). */
@@ -178,7 +202,7 @@ final class ChatStore {
         row.getString("body"), row.getBoolean("is_read"),
         row.getOffsetDateTime("created_at").toInstant().toEpochMilli(), row.getLong("sender_cursor"),
         row.getLong("recipient_cursor"), row.getString("cid"), row.getLong("group_id"), row.getBoolean("system"),
-        row.getBoolean("mentioned"));
+        row.getBoolean("mentioned"), Attachments.fromColumn(row.getValue("attachment")), row.getBoolean("recalled"));
   }
 
   /** Connection loss, server shutdown, resource exhaustion, serialisation conflicts: worth a retry. */

@@ -40,7 +40,8 @@ final class ConversationStore {
           + "   coalesce(p.pinned, false) AS pinned, coalesce(p.muted, false) AS muted,"
           + "   floor(extract(epoch FROM m.created_at) * 1000)::int8 AS last_active_at, 0::int8 AS read_seq,"
           + "   m.id, m.seq, m.from_id, m.to_id, m.body, m.is_read, m.created_at, m.sender_cursor, m.recipient_cursor,"
-          + "   m.cid, 0::int8 AS group_id, false AS system, false AS mentioned"
+          + "   m.cid, 0::int8 AS group_id, false AS system, false AS mentioned, m.attachment,"
+          + "   m.recalled_at IS NOT NULL AS recalled"
           + " FROM (SELECT c.user_hi AS peer, c.user_lo AS lo, c.user_hi AS hi, c.last_seq FROM conversations c"
           + "        WHERE c.user_lo = $1"
           + "       UNION ALL"
@@ -55,11 +56,11 @@ final class ConversationStore {
           + "   h.id, h.seq, h.from_id, CASE WHEN h.from_id = $1 THEN 0 ELSE $1::int8 END, h.body,"
           + "   NOT (h.counts AND h.seq > gm.read_seq), h.created_at,"
           + "   CASE WHEN h.from_id = $1 THEN h.cursor ELSE 0 END, CASE WHEN h.from_id = $1 THEN 0 ELSE h.cursor END,"
-          + "   h.cid, g.id, h.system, h.mentioned"
+          + "   h.cid, g.id, h.system, h.mentioned, h.attachment, h.recalled"
           + " FROM group_members gm"
           + " JOIN groups g ON g.id = gm.group_id AND g.dissolved_at IS NULL"
           + " LEFT JOIN LATERAL (SELECT gi.seq, gi.cursor, gi.counts, gi.mentioned, x.id, x.from_id, x.body,"
-          + "   x.created_at, x.cid, x.system FROM group_inbox gi"
+          + "   x.created_at, x.cid, x.system, x.attachment, x.recalled_at IS NOT NULL AS recalled FROM group_inbox gi"
           + "   JOIN group_messages x ON x.group_id = gi.group_id AND x.seq = gi.seq"
           + "   WHERE gi.user_id = $1 AND gi.group_id = gm.group_id ORDER BY gi.seq DESC LIMIT 1) h ON true"
           + " WHERE gm.user_id = $1"
@@ -266,6 +267,6 @@ final class ConversationStore {
         row.getString("body"), row.getBoolean("is_read"),
         row.getOffsetDateTime("created_at").toInstant().toEpochMilli(), row.getLong("sender_cursor"),
         row.getLong("recipient_cursor"), row.getString("cid"), row.getLong("group_id"), row.getBoolean("system"),
-        row.getBoolean("mentioned"));
+        row.getBoolean("mentioned"), Attachments.fromColumn(row.getValue("attachment")), row.getBoolean("recalled"));
   }
 }

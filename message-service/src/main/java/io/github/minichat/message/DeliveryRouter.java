@@ -5,6 +5,7 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.GroupDelivery;
 import io.github.minichat.common.GroupReceipts;
+import io.github.minichat.common.Notice;
 import io.github.minichat.common.PushBatch;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.presence.api.RouteTable;
@@ -60,11 +61,17 @@ final class DeliveryRouter {
    * and synced before the commit is pushed what the sync could not see yet.
    */
   void deliverAll(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread) {
+    deliverAll(deliveries, newestUnread, List.of());
+  }
+
+  /** As {@link #deliverAll(List, Map)}, with notices to push in the same event-bus messages. */
+  void deliverAll(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread, List<Notice> notices) {
     if (confirming >= MAX_CONFIRMING) {
-      send(deliveries, newestUnread);
+      send(deliveries, newestUnread, notices);
       return;
     }
     Set<Long> users = new HashSet<>(newestUnread.keySet());
+    notices.forEach(notice -> users.add(notice.userId()));
     deliveries.forEach(delivery -> {
       users.add(delivery.message().fromId());
       users.add(delivery.message().toId());
@@ -77,12 +84,27 @@ final class DeliveryRouter {
             LOG.warn("Presence not read for {} message(s), pushed by the route table alone: {}", deliveries.size(),
                 confirmed.cause().toString());
           }
-          send(deliveries, newestUnread);
+          send(deliveries, newestUnread, notices);
         });
   }
 
   void pushUnread(UnreadCount count) {
     deliverAll(List.of(), Map.of(count.userId(), count));
+  }
+
+  /** Pushes notices (and the counts they changed) to their users' gateways. */
+  void pushNotices(List<Notice> notices, List<UnreadCount> counts) {
+    Map<Long, UnreadCount> newest = new HashMap<>();
+    counts.forEach(count -> newest.merge(count.userId(), count, (a, b) -> a.version() >= b.version() ? a : b));
+    deliverAll(List.of(), newest, notices);
+  }
+
+  /**
+   * Pushes a typing notice, by the route table alone: typing is a hint that is worth nothing a second later, so
+   * it never waits on presence reads.
+   */
+  void pushTyping(Notice typing) {
+    send(List.of(), Map.of(), List.of(typing));
   }
 
   /** A stored group message and the connection that sent it (null: none, or HTTP), which gets an ack instead. */
@@ -155,7 +177,7 @@ final class DeliveryRouter {
     }
   }
 
-  private void send(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread) {
+  private void send(List<Delivery> deliveries, Map<Long, UnreadCount> newestUnread, List<Notice> notices) {
     Map<String, List<Delivery>> messagesByGateway = new HashMap<>();
     for (Delivery delivery : deliveries) {
       Set<String> sender = routes.gatewaysOf(delivery.message().fromId());
@@ -172,9 +194,14 @@ final class DeliveryRouter {
     Map<String, List<UnreadCount>> unreadByGateway = new HashMap<>();
     newestUnread.values().forEach(count -> routes.gatewaysOf(count.userId()).forEach(gateway ->
         unreadByGateway.computeIfAbsent(gateway, ignored -> new ArrayList<>()).add(count)));
+    Map<String, List<Notice>> noticesByGateway = new HashMap<>();
+    notices.forEach(notice -> routes.gatewaysOf(notice.userId()).forEach(gateway ->
+        noticesByGateway.computeIfAbsent(gateway, ignored -> new ArrayList<>()).add(notice)));
     Set<String> gateways = new HashSet<>(messagesByGateway.keySet());
     gateways.addAll(unreadByGateway.keySet());
+    gateways.addAll(noticesByGateway.keySet());
     gateways.forEach(gateway -> eventBus.send(Addresses.gatewayDeliveries(gateway), new PushBatch(
-        messagesByGateway.getOrDefault(gateway, List.of()), unreadByGateway.getOrDefault(gateway, List.of()))));
+        messagesByGateway.getOrDefault(gateway, List.of()), unreadByGateway.getOrDefault(gateway, List.of()),
+        List.of(), List.of(), noticesByGateway.getOrDefault(gateway, List.of()))));
   }
 }

@@ -41,9 +41,12 @@ final class GroupRequests {
   private final ConversationStore conversations;
   private final DeliveryRouter router;
   private final RouteTable routes;
+  private final FileRecords files;
 
-  GroupRequests(Vertx vertx, Pool pool, MessageServiceConfig config, DeliveryRouter router, RouteTable routes) {
+  GroupRequests(Vertx vertx, Pool pool, MessageServiceConfig config, DeliveryRouter router, RouteTable routes,
+                FileRecords files) {
     this.router = router;
+    this.files = files;
     this.routes = routes;
     this.sendStore = new GroupSendStore(pool);
     this.batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
@@ -74,7 +77,9 @@ final class GroupRequests {
     if (request.text() == null) {
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
     }
-    return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
+    Future<GroupSend> complete = request.fileId() == null ? Future.succeededFuture(request)
+        : files.sendable(request.fromId(), request.fileId()).map(request::withAttachment);
+    return complete.compose(batches::submit).map(stored -> new SendResult(stored.message(), stored.duplicate()));
   }
 
   /**

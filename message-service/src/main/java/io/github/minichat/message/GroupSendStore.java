@@ -1,5 +1,6 @@
 package io.github.minichat.message;
 
+import io.github.minichat.common.Attachment;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -57,7 +59,8 @@ final class GroupSendStore {
       "SELECT group_id, user_id, role, muted FROM group_members WHERE group_id = ANY($1::int8[])";
   // The repeats, with the sender's own place of each in their inbox: what a repeated send is answered with.
   private static final String FIND_REPEATS =
-      "SELECT m.group_id, m.seq, m.id, m.from_id, m.body, m.cid, m.created_at, i.cursor"
+      "SELECT m.group_id, m.seq, m.id, m.from_id, m.body, m.cid, m.created_at, i.cursor, m.attachment,"
+          + " m.recalled_at IS NOT NULL"
           + " FROM unnest($1::int8[], $2::text[]) AS u(f, c)"
           + " JOIN group_messages m ON m.from_id = u.f AND m.cid = u.c AND m.cid IS NOT NULL"
           + " LEFT JOIN group_inbox i ON i.user_id = m.from_id AND i.group_id = m.group_id AND i.seq = m.seq";
@@ -71,9 +74,11 @@ final class GroupSendStore {
       "UPDATE groups g SET last_seq = u.s FROM unnest($1::int8[], $2::int8[]) AS u(id, s) WHERE g.id = u.id";
   // mention ids travel as array literals ('{2,5}'): unnest cannot take an array of arrays of different lengths
   private static final String INSERT_MESSAGES =
-      "INSERT INTO group_messages (group_id, seq, from_id, body, cid, origin, mention_ids, mention_all)"
-          + " SELECT g, s, f, b, c, o::\"char\", m::int8[], a FROM unnest($1::int8[], $2::int8[], $3::int8[],"
-          + " $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[]) AS u(g, s, f, b, c, o, m, a)"
+      "INSERT INTO group_messages (group_id, seq, from_id, body, cid, origin, mention_ids, mention_all, file_id,"
+          + " attachment)"
+          + " SELECT g, s, f, b, c, o::\"char\", m::int8[], a, fi, at::jsonb FROM unnest($1::int8[], $2::int8[],"
+          + " $3::int8[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[], $9::text[], $10::text[])"
+          + " AS u(g, s, f, b, c, o, m, a, fi, at)"
           + " RETURNING id, created_at, group_id, seq";
   private static final String INSERT_INBOX =
       "INSERT INTO group_inbox (user_id, cursor, group_id, seq, counts, mentioned)"
@@ -214,7 +219,7 @@ final class GroupSendStore {
         Long cursor = row.getLong(7);
         ChatMessage message = new ChatMessage(row.getLong(2), row.getLong(1), row.getLong(3), 0, row.getString(4),
             false, row.getOffsetDateTime(6).toInstant().toEpochMilli(), cursor == null ? 0 : cursor, 0,
-            row.getString(5), row.getLong(0), false, false);
+            row.getString(5), row.getLong(0), false, false, Attachments.fromColumn(row.getValue(8)), row.getBoolean(9));
         byCid.put(key(message.fromId(), message.cid()), message);
       });
     }
@@ -245,7 +250,7 @@ final class GroupSendStore {
       } else if (send.mentionAll() && !sender.role().manages()) {
         outcomes.add(refused(ChatError.FORBIDDEN, "only owners and admins may mention everyone"));
       } else if (repeat != null) {
-        outcomes.add(repeat.groupId() == send.groupId() && repeat.data().equals(send.text())
+        outcomes.add(repeat.groupId() == send.groupId() && (repeat.recalled() || sameContent(repeat, send))
             ? Future.succeededFuture(new GroupStored(repeat, List.of(send.fromId()), List.of(repeat.senderCursor()),
                 Set.of(), true, List.of()))
             : refused(ChatError.CID_CONFLICT, "cid " + send.cid() + " was already used for a different message"));
@@ -346,7 +351,7 @@ final class GroupSendStore {
       }
       GroupSend send = message.send();
       ChatMessage senderCopy = new ChatMessage(0, message.seq(), send.fromId(), 0, send.text(), false, 0,
-          senderCursor, 0, send.cid(), send.groupId(), false, false);
+          senderCursor, 0, send.cid(), send.groupId(), false, false).withAttachment(send.attachment());
       drafts.add(new GroupStored(senderCopy, message.holders(), cursors, message.mentions(), false,
           unread));
     }
@@ -356,8 +361,12 @@ final class GroupSendStore {
     Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_MESSAGES).execute(messageArguments(fresh));
     Future<RowSet<Row>> held = connection.preparedQuery(INSERT_INBOX)
         .execute(arrays(user, cursor, group, seq, counts, mentioned));
+    String[] files = fresh.stream().map(f -> f.send().attachment()).filter(Objects::nonNull)
+        .map(Attachment::fileId).distinct().toArray(String[]::new);
+    Future<RowSet<Row>> filesKept = files.length == 0 ? Future.succeededFuture()
+        : connection.preparedQuery(BatchStore.KEEP_FILES).execute(arrays(files));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
-    return Future.all(seqsSetBack, inserted, held, committed)
+    return Future.all(List.of(seqsSetBack, inserted, held, filesKept, committed))
         .map(done -> stored(inserted.result(), plan, drafts));
   }
 
@@ -377,7 +386,7 @@ final class GroupSendStore {
       ChatMessage d = draft.message();
       ChatMessage message = new ChatMessage(row.getLong(0), d.seq(), d.fromId(), 0, d.data(), false,
           row.getOffsetDateTime(1).toInstant().toEpochMilli(), d.senderCursor(), 0, d.cid(), d.groupId(), false,
-          false);
+          false).withAttachment(d.attachment());
       outcomes.set(plan.fresh().get(k).index(), Future.succeededFuture(new GroupStored(message, draft.holders(),
           draft.cursors(), draft.mentioned(), false, draft.unread())));
     }
@@ -394,6 +403,8 @@ final class GroupSendStore {
     String[] origin = new String[n];
     String[] mentionIds = new String[n];
     Boolean[] mentionAll = new Boolean[n];
+    String[] fileId = new String[n];
+    String[] attachment = new String[n];
     for (int k = 0; k < n; k++) {
       GroupSend send = fresh.get(k).send();
       group[k] = send.groupId();
@@ -406,8 +417,16 @@ final class GroupSendStore {
       mentionIds[k] = send.mentionAll() ? "{}" : fresh.get(k).mentions().stream().map(String::valueOf)
           .collect(Collectors.joining(",", "{", "}"));
       mentionAll[k] = send.mentionAll();
+      fileId[k] = send.attachment() == null ? null : send.attachment().fileId();
+      attachment[k] = Attachments.toColumn(send.attachment());
     }
-    return arrays(group, seq, from, body, cid, origin, mentionIds, mentionAll);
+    return arrays(group, seq, from, body, cid, origin, mentionIds, mentionAll, fileId, attachment);
+  }
+
+  /** The same text, and the same upload (or none). */
+  private static boolean sameContent(ChatMessage repeat, GroupSend send) {
+    String repeatFile = repeat.attachment() == null ? null : repeat.attachment().fileId();
+    return repeat.data().equals(send.text()) && Objects.equals(repeatFile, send.fileId());
   }
 
   private static Future<GroupStored> refused(ChatError error, String message) {

@@ -1,5 +1,6 @@
 package io.github.minichat.message;
 
+import io.github.minichat.common.Attachment;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
 import io.github.minichat.common.ChatMessage;
@@ -61,7 +62,8 @@ final class GroupStore {
           + " ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.joined_seq, m.user_id";
   // The asker's own rows, newest first; the sender's row gives the sender's cursor, as a delivery carries it.
   private static final String PAGE =
-      "SELECT m.id, m.seq, m.from_id, m.body, m.cid, m.system, m.created_at, i.cursor, i.mentioned,"
+      "SELECT m.id, m.seq, m.from_id, m.body, m.cid, m.system, m.created_at, i.cursor, i.mentioned, m.attachment,"
+          + " m.recalled_at IS NOT NULL AS recalled,"
           + " s.cursor AS sender_cursor FROM group_inbox i"
           + " JOIN group_messages m ON m.group_id = i.group_id AND m.seq = i.seq"
           + " LEFT JOIN group_inbox s ON s.user_id = m.from_id AND s.group_id = m.group_id AND s.seq = m.seq"
@@ -272,14 +274,16 @@ final class GroupStore {
     long cursor = row.getLong("cursor");
     long createdAt = GroupChanges.millis(row, "created_at");
     boolean system = row.getBoolean("system");
+    Attachment attachment = Attachments.fromColumn(row.getValue("attachment"));
+    boolean recalled = row.getBoolean("recalled");
     if (from == asker) {
       return new ChatMessage(id, seq, from, 0, row.getString("body"), false, createdAt, cursor, 0,
-          row.getString("cid"), groupId, system, false);
+          row.getString("cid"), groupId, system, false, attachment, recalled);
     }
     Long senderCursor = row.getLong("sender_cursor");
     return new ChatMessage(id, seq, from, asker, row.getString("body"), seq <= readSeq, createdAt,
         senderCursor == null ? 0 : senderCursor, cursor, row.getString("cid"), groupId, system,
-        row.getBoolean("mentioned"));
+        row.getBoolean("mentioned"), attachment, recalled);
   }
 
   /** The asker's membership, or NOT_FOUND (no such group, or dissolved) or FORBIDDEN (not a member). */

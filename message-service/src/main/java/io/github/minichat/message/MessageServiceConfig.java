@@ -14,9 +14,12 @@ import java.time.Duration;
  *                        best: batches in a row share hot inbox rows, so a second would mostly wait on locks
  * @param sendQueue       sends waiting for a batch before new ones fail fast (overload)
  * @param groups          the limits of groups and the receipt flush period
+ * @param recallWindow    how long a sender may recall a message
+ * @param uploadTtl       how long an upload waits for a message to send it
  */
 public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pairWindow,
-                                   int batchSize, int batchesInFlight, int sendQueue, GroupLimits groups) {
+                                   int batchSize, int batchesInFlight, int sendQueue, GroupLimits groups,
+                                   Duration recallWindow, Duration uploadTtl) {
 
   public static MessageServiceConfig from(Env env) {
     return new MessageServiceConfig(
@@ -27,6 +30,8 @@ public record MessageServiceConfig(int poolSize, int poolWaitQueue, Duration pai
         env.get(MessageSettings.STORE_BATCHES_IN_FLIGHT),
         env.get(MessageSettings.STORE_QUEUE),
         new GroupLimits(env.get(MessageSettings.GROUP_MAX_MEMBERS), env.get(MessageSettings.GROUP_MAX_PER_USER),
-            env.get(MessageSettings.GROUP_CREATES_PER_HOUR), env.get(MessageSettings.RECEIPT_FLUSH)));
+            env.get(MessageSettings.GROUP_CREATES_PER_HOUR), env.get(MessageSettings.RECEIPT_FLUSH)),
+        env.get(MessageSettings.RECALL_WINDOW),
+        env.get(MessageSettings.UPLOAD_TTL));
   }
 }

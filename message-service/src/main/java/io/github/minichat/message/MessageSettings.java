@@ -48,6 +48,11 @@ public final class MessageSettings {
   public static final Setting<Duration> RECEIPT_FLUSH = Setting.millis("CHAT_RECEIPT_FLUSH_MS", 500,
       "how often a group's read receipts are pushed to its senders: reads in between are coalesced into one frame");
 
+  public static final Setting<Duration> RECALL_WINDOW = Setting.seconds("CHAT_RECALL_WINDOW_S", 120,
+      "how long after sending a message its sender may recall it (for both sides); later, `recall_expired`");
+  public static final Setting<Duration> UPLOAD_TTL = Setting.seconds("CHAT_UPLOAD_TTL_S", 86_400,
+      "an upload no message has sent within this time is deleted (its row and its stored objects)");
+
   public static final Setting<String> MIGRATE = Setting.oneOf("CHAT_MIGRATE",
       List.of(Schema.START, Schema.CHECK, Schema.ONLY), Schema.START,
       "`start`: the service brings the schema up to date as it starts; `check`: it waits for the schema its code"
@@ -61,7 +66,7 @@ public final class MessageSettings {
   public static final List<Setting<?>> ALL = List.of(PG_URL, PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD,
       PG_PASSWORD, PG_SSL_MODE, PG_SSL_ROOT_CERT, PG_POOL_SIZE, PG_POOL_WAIT_QUEUE, STORE_BATCH_SIZE,
       STORE_BATCHES_IN_FLIGHT, STORE_QUEUE, PAIR_WINDOW, GROUP_MAX_MEMBERS, GROUP_MAX_PER_USER,
-      GROUP_CREATES_PER_HOUR, RECEIPT_FLUSH, MIGRATE, MIGRATE_WAIT, DB_RUNTIME_ROLE);
+      GROUP_CREATES_PER_HOUR, RECEIPT_FLUSH, RECALL_WINDOW, UPLOAD_TTL, MIGRATE, MIGRATE_WAIT, DB_RUNTIME_ROLE);
 
   private MessageSettings() {
   }

@@ -3,12 +3,16 @@ package io.github.minichat.message;
 import io.github.minichat.common.Addresses;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Delivery;
 import io.github.minichat.common.HistoryPage;
 import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxRequest;
 import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
+import io.github.minichat.common.MessageChange;
+import io.github.minichat.common.MessageChanged;
+import io.github.minichat.common.Notice;
 import io.github.minichat.common.Replies;
 import io.github.minichat.common.SendBatch;
 import io.github.minichat.common.SendMessage;
@@ -17,6 +21,7 @@ import io.github.minichat.common.SendOutcomes.Outcome;
 import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
+import io.github.minichat.common.Typing;
 import io.github.minichat.common.UnreadCount;
 import io.github.minichat.common.UnreadRequest;
 import io.github.minichat.common.UnreadSummary;
@@ -37,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers the message requests of the event bus: stores sends, one-to-one and to groups (then has them pushed),
- * changes groups, serves sync, history, unread counts, group lists and the conversation list, and marks messages
- * read (then has the counts and the group receipts pushed).
+ * changes groups, serves sync, history, unread counts, group lists and the conversation list, marks messages read
+ * (then has the counts and the receipts pushed), recalls and hides messages, forwards typing, and keeps the
+ * records of uploads.
  */
 public final class MessageStoreVerticle extends VerticleBase {
 
@@ -55,6 +61,8 @@ public final class MessageStoreVerticle extends VerticleBase {
   private DeliveryRouter router;
   private GroupCommit<SendMessage, ChatStore.Stored> batches;
   private GroupRequests groupRequests;
+  private FileRecords files;
+  private MessageChanges changes;
 
   public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config, RouteTable routes) {
     this.connectOptions = connectOptions;
@@ -75,7 +83,9 @@ public final class MessageStoreVerticle extends VerticleBase {
     router = new DeliveryRouter(eventBus, routes);
     batches = new GroupCommit<>(config.batchSize(), config.batchesInFlight(), config.sendQueue(),
         request -> new SenderCid(request.fromId(), request.cid()), this::storeBatch);
-    groupRequests = new GroupRequests(vertx, pool, config, router, routes);
+    files = new FileRecords(pool, config.uploadTtl());
+    changes = new MessageChanges(pool, config.recallWindow());
+    groupRequests = new GroupRequests(vertx, pool, config, router, routes, files);
     return Future.all(List.of(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
@@ -84,6 +94,11 @@ public final class MessageStoreVerticle extends VerticleBase {
         eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
         eventBus.consumer(Addresses.MESSAGE_INBOX, Replies.of(this::inbox)).completion(),
         eventBus.consumer(Addresses.MESSAGE_READ, Replies.of(this::markRead)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_CHANGE, Replies.of(this::change)).completion(),
+        eventBus.<Typing>consumer(Addresses.MESSAGE_TYPING, message -> typing(message.body())).completion(),
+        eventBus.consumer(Addresses.FILE_REGISTER, Replies.of(files::register)).completion(),
+        eventBus.consumer(Addresses.FILE_ACCESS, Replies.of(files::readable)).completion(),
+        eventBus.consumer(Addresses.FILE_SWEEP, Replies.of(files::claimExpired)).completion(),
         groupRequests.register(eventBus)));
   }
 
@@ -102,7 +117,9 @@ public final class MessageStoreVerticle extends VerticleBase {
     if (request.text() == null) {
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
     }
-    return batches.submit(request).map(stored -> new SendResult(stored.message(), stored.duplicate()));
+    Future<SendMessage> complete = request.fileId() == null ? Future.succeededFuture(request)
+        : files.sendable(request.fromId(), request.fileId()).map(request::withAttachment);
+    return complete.compose(batches::submit).map(stored -> new SendResult(stored.message(), stored.duplicate()));
   }
 
   /** Each send as if it came alone; answered once every one has its outcome. */
@@ -151,6 +168,7 @@ public final class MessageStoreVerticle extends VerticleBase {
   private void pushStored(List<SendMessage> batch, List<Future<ChatStore.Stored>> outcomes) {
     List<Delivery> deliveries = new ArrayList<>();
     Map<Long, UnreadCount> newestUnread = new HashMap<>();
+    List<Notice> readOnArrival = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
       Future<ChatStore.Stored> outcome = outcomes.get(i);
       if (outcome == null || outcome.failed()) {
@@ -162,12 +180,17 @@ public final class MessageStoreVerticle extends VerticleBase {
         continue;
       }
       MessageMetrics.messageStored();
-      if (!stored.message().read()) {
+      ChatMessage message = stored.message();
+      if (!message.read()) {
         newestUnread.merge(stored.recipientUnread().userId(), stored.recipientUnread(),
             (a, b) -> a.version() >= b.version() ? a : b);
+      } else {
+        // arrived in the recipient's open chat: its sender is told it was read
+        readOnArrival.add(new Notice(Notice.Kind.READ, message.fromId(), message.toId(), message.id(),
+            message.seq(), message.toId()));
       }
     }
-    router.deliverAll(deliveries, newestUnread);
+    router.deliverAll(deliveries, newestUnread, readOnArrival);
   }
 
   private Future<SyncPage> sync(SyncRequest request) {
@@ -192,13 +215,31 @@ public final class MessageStoreVerticle extends VerticleBase {
     return store.inbox(request.userId());
   }
 
+  /** Marks read; the reader's devices get the new count, the sender's the highest message read. */
   private Future<UnreadCount> markRead(MarkRead request) {
     return store.markRead(request.userId(), request.peer(), request.upTo())
-        .onSuccess(count -> {
-          if (count.version() > 0) {
-            router.pushUnread(count);
+        .onSuccess(mark -> {
+          List<Notice> receipt = mark.maxId() == 0 ? List.of()
+              : List.of(new Notice(Notice.Kind.READ, request.peer(), request.userId(), mark.maxId(), mark.maxSeq(),
+                  request.userId()));
+          if (mark.count().version() > 0 || !receipt.isEmpty()) {
+            router.pushNotices(receipt, mark.count().version() > 0 ? List.of(mark.count()) : List.of());
           }
-        });
+        })
+        .map(ChatStore.ReadMark::count);
+  }
+
+  private Future<MessageChanged> change(MessageChange change) {
+    return changes.apply(change).onSuccess(outcome -> router.pushNotices(outcome.notices(),
+            outcome.unread().version() > 0 ? List.of(outcome.unread()) : List.of()))
+        .map(MessageChanges.Outcome::changed);
+  }
+
+  /** Typing is forwarded only to a recipient who has the typist's chat open, and only as a hint: never stored. */
+  private void typing(Typing typing) {
+    if (typing.fromId() != typing.toId() && router.isViewing(typing.toId(), typing.fromId())) {
+      router.pushTyping(new Notice(Notice.Kind.TYPING, typing.toId(), typing.fromId(), 0, 0, typing.fromId()));
+    }
   }
 
   static int clamp(int limit) {
