@@ -42,9 +42,10 @@ final class PushVerticle extends VerticleBase {
   private void push(PushBatch batch) {
     batch.deliveries().forEach(this::deliver);
     batch.groupDeliveries().forEach(this::deliverToMembers);
+    // a notice before the count it changed: a recall, then the count without it
+    batch.notices().forEach(this::notice);
     batch.unreadCounts().forEach(this::unreadChanged);
     batch.receipts().forEach(this::receipts);
-    batch.notices().forEach(this::notice);
   }
 
   private void notice(Notice notice) {
