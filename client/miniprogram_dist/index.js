@@ -267,6 +267,13 @@ const { MiniChatError } = modules["errors.js"];
 const { backoffDelay, DEFAULT_BACKOFF } = modules["backoff.js"];
 const { conversationPage, directMessage, groupInfo, groupMembers, groupMessage, groupPresence, groupReceipts, isGroupMessage, messageKey, requireId, requireIds } = modules["groups.js"];
 
+/** Typing hints sent per peer at most this often; what the server forwards at most too. */
+const TYPING_EVERY_MS = 2000;
+/** How long a typing indicator shows when the server does not say. */
+const TYPING_SHOWN_MS = 5000;
+/** Peers whose last typing hint is remembered. */
+const TYPING_PEERS = 16;
+
 /** Close codes the server uses (see the server's docs/protocol.md). */
 const CloseCode = Object.freeze({
   NORMAL: 1000,
@@ -354,6 +361,8 @@ class MiniChatClient extends Emitter {
     this._groupQueries = [];
     this._buffer = new Map();
     this._seen = new Set();
+    this._recalled = new Set();
+    this._typingSent = new Map();
     this._syncing = false;
     this._syncAgain = false;
     this._unreadVersion = -1;
@@ -730,6 +739,38 @@ class MiniChatClient extends Emitter {
     return { messages: body.messages.map((m) => groupMessage(m, this.userId)), hasMore: Boolean(body.has_more) };
   }
 
+  /**
+   * Recalls one of this user's own one-to-one messages, for both sides, within the server's recall window
+   * (`recall_expired` after it; `forbidden` for another's). Both sides' clients get a `recall` event.
+   */
+  async recall(messageId) {
+    const body = await this._request('POST', `/api/messages/${requireId(messageId, 'messageId')}/recall`, {});
+    return { id: Number(body.id), peer: Number(body.peer), seq: Number(body.seq) };
+  }
+
+  /** Deletes a one-to-one message for this user only, on all their devices (a `deleted` event on each). */
+  async deleteForMe(messageId) {
+    const body = await this._request('DELETE', `/api/messages/${requireId(messageId, 'messageId')}`);
+    return { id: Number(body.id), peer: Number(body.peer), seq: Number(body.seq) };
+  }
+
+  /**
+   * Tells `peer` this user is typing. Call it on every input event: at most one frame per peer leaves per
+   * TYPING_EVERY_MS (the server throttles too), and nothing leaves while offline (typing is a hint, never queued).
+   */
+  typing(peer) {
+    const to = requireId(peer, 'peer');
+    const now = this.clock.now();
+    const last = this._typingSent.get(to);
+    if (last != null && now - last < TYPING_EVERY_MS) return false;
+    if (!this._bound || this._state !== 'online') return false;
+    this._typingSent.delete(to);
+    this._typingSent.set(to, now);
+    if (this._typingSent.size > TYPING_PEERS) this._typingSent.delete(this._typingSent.keys().next().value);
+    this._write({ type: 'typing', to_id: to });
+    return true;
+  }
+
   async _request(method, path, body) {
     const token = await this._token();
     const headers = { Authorization: `Bearer ${token}` };
@@ -1009,7 +1050,10 @@ class MiniChatClient extends Emitter {
       case 'letters': return this._unread({ countNum: frame.countNum, version: frame.version });
       case 'online': return frame.group_id != null ? this._onGroupPresence(frame) : this._onPresence(frame);
       case 'receipts': return this.emit('receipts', groupReceipts(frame));
-      case 'read': return this._onRead(frame);
+      case 'read': return frame.by != null ? this._onReceipt(frame) : this._onRead(frame);
+      case 'recall': return this._onRecall(frame);
+      case 'deleted': return this.emit('deleted', { id: Number(frame.id), peer: Number(frame.peer), seq: Number(frame.seq) });
+      case 'typing': return this._onTyping(frame);
       case 'error': return this._onError(frame);
       default: return undefined;
     }
@@ -1138,6 +1182,8 @@ class MiniChatClient extends Emitter {
   }
 
   _deliver(message) {
+    if (!isGroupMessage(message) && this._recalled.has(Number(message.id))) message = asRecalled(message);
+    if (!isGroupMessage(message)) this._stopTyping(Number(message.from_id));
     this._seen.add(messageKey(message));
     if (this._seen.size > SEEN_IDS) this._seen.delete(this._seen.values().next().value);
     const cursor = Number(message.cursor);
@@ -1308,6 +1354,36 @@ class MiniChatClient extends Emitter {
     this.emit('read', result);
   }
 
+  /** The peer read this user's messages up to `upTo` (a push, unlike the answer to our own `read`). */
+  _onReceipt(frame) {
+    this.emit('receipt', { peer: Number(frame.by), upTo: Number(frame.up_to), seq: Number(frame.seq) });
+  }
+
+  /** A recall wins even over a message still on its way: its id is remembered (boundedly) and applied on arrival. */
+  _onRecall(frame) {
+    const id = Number(frame.id);
+    this._recalled.add(id);
+    if (this._recalled.size > SEEN_IDS) this._recalled.delete(this._recalled.values().next().value);
+    this.emit('recall', { id, peer: Number(frame.peer), seq: Number(frame.seq), fromId: Number(frame.from_id) });
+  }
+
+  /** Typing shows until it expires, is renewed, or a message from the typist arrives. */
+  _onTyping(frame) {
+    const from = Number(frame.from_id);
+    const expiresMs = Math.max(0, Math.min(Number(frame.expires_ms) || TYPING_SHOWN_MS, TYPING_SHOWN_MS * 3));
+    const name = `typing:${from}`;
+    const fresh = this._timers[name] == null;
+    this._timer(name, expiresMs, () => this.emit('typing', { from, typing: false }));
+    if (fresh) this.emit('typing', { from, typing: true, expiresMs });
+  }
+
+  _stopTyping(from) {
+    const name = `typing:${from}`;
+    if (this._timers[name] == null) return;
+    this._clear(name);
+    this.emit('typing', { from, typing: false });
+  }
+
   _onGroupRead(frame) {
     const groupId = Number(frame.group_id);
     const index = this._reads.findIndex((r) => r.groupId === groupId && r.sentOn !== 0);
@@ -1452,6 +1528,13 @@ function header(headers, name) {
   if (!headers) return null;
   for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
   return null;
+}
+
+/** A message as it shows once recalled: no text, no file. */
+function asRecalled(message) {
+  const copy = Object.assign({}, message, { kind: 'recalled', data: '[消息已撤回]' });
+  delete copy.file;
+  return copy;
 }
   exports.CloseCode = CloseCode;
   exports.MiniChatClient = MiniChatClient;

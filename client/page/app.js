@@ -3,7 +3,8 @@ import { createClient, webSocketAdapter } from '/client/index.js';
 
 const $ = (id) => document.getElementById(id);
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const READ_STATE_REFRESH_MS = 3000;
+/** Own messages younger than this offer "Recall" (the server's default window). */
+const RECALL_WINDOW_MS = 120_000;
 const CONVERSATION_PAGE = 50;
 
 let me = null;
@@ -13,6 +14,8 @@ let countdown = null;
 let listRefresh = null;
 let listRequests = 0;
 let nextConversations = null;
+/** Users typing to this user right now (the client module expires them). */
+const typingNow = new Set();
 const conversations = new Map(); // 'user:2' | 'group:7' -> { kind, id, name, last, unread, mentions, pinned, muted, online, lastActiveAt }
 const chats = new Map(); // same keys -> { byKey: Map, hasMore, loaded }
 const groups = new Map(); // group id -> { role, left, members: Map(user id -> { role, online }) }
@@ -101,8 +104,18 @@ function start(userId, token) {
       renderMembers();
     }
   });
+  client.on('receipt', onReceipt);
+  client.on('recall', onRecall);
+  client.on('deleted', ({ id, peer }) => {
+    chat('user', peer).byKey.delete(`m:${id}`);
+    if (isOpen('user', peer)) renderMessages(false);
+    refreshConversations();
+  });
+  client.on('typing', ({ from, typing }) => {
+    typingNow[typing ? 'add' : 'delete'](from);
+    if (open?.kind === 'user' && open.id === from) renderChatHeader();
+  });
   client.on('error', (error) => console.warn('minichat:', error.code, error.message));
-  setInterval(refreshReadState, READ_STATE_REFRESH_MS);
   refreshConversations();
 }
 
@@ -306,7 +319,8 @@ function renderChatHeader() {
     const online = presence.get(open.id);
     $('chat-dot').hidden = false;
     $('chat-dot').classList.toggle('online', online === true);
-    $('chat-presence').textContent = online == null ? '' : online ? 'online' : 'offline';
+    $('chat-presence').textContent = typingNow.has(open.id) ? 'typing…'
+      : online == null ? '' : online ? 'online' : 'offline';
   } else {
     const members = group(open.id).members;
     $('chat-dot').hidden = true;
@@ -359,6 +373,10 @@ $('older').addEventListener('click', async () => {
     $('older').disabled = false;
   }
   if (isOpen(kind, id)) renderMessages(false);
+});
+
+$('text').addEventListener('input', () => {
+  if (open?.kind === 'user') client.typing(open.id);
 });
 
 $('composer').addEventListener('submit', (event) => {
@@ -512,7 +530,10 @@ function renderMessages(scrollToEnd) {
       sender.textContent = userName(message.from_id);
       li.append(sender);
     }
-    if (inGroup) text.append(...withMentions(message.data));
+    if (message.kind === 'recalled') {
+      li.classList.add('recalled');
+      text.textContent = message.outgoing ? 'You recalled a message · 你撤回了一条消息' : 'Message recalled · 对方撤回了一条消息';
+    } else if (inGroup) text.append(...withMentions(message.data));
     else text.textContent = message.data;
     const meta = document.createElement('span');
     meta.className = 'meta';
@@ -521,6 +542,7 @@ function renderMessages(scrollToEnd) {
     meta.textContent = `${time} ${label}`.trim();
     if (message.error) meta.title = message.error;
     li.append(text, meta);
+    if (!inGroup && message.id != null) li.append(messageActions(message));
     return li;
   }));
   if (scrollToEnd) $('messages-box').scrollTop = $('messages-box').scrollHeight;
@@ -657,20 +679,41 @@ $('leave-group').addEventListener('click', () => {
   });
 });
 
-/** Read receipts of one-to-one chats are not pushed: the open chat's latest page is reloaded now and then for them. */
-async function refreshReadState() {
-  if (open?.kind !== 'user' || client.state !== 'online') return;
-  const peer = open.id;
+/** The peer read this user's messages up to a message: those are "read" now, pushed, never polled. */
+function onReceipt({ peer, upTo }) {
   const state = chat('user', peer);
-  if (![...state.byKey.values()].some((m) => m.outgoing && m.status === 'delivered')) return;
-  try {
-    const page = await client.history(peer, { limit: 30 });
-    for (const message of page.messages) {
-      const known = state.byKey.get(`m:${message.id}`);
-      if (known && message.is_read && known.outgoing) known.status = 'read';
-    }
-    if (isOpen('user', peer)) renderMessages(false);
-  } catch {
-    // next time
+  for (const message of state.byKey.values()) {
+    if (message.outgoing && message.id != null && message.id <= upTo) message.status = 'read';
   }
+  if (isOpen('user', peer)) renderMessages(false);
+}
+
+/** A recalled message keeps its place and shows that it was recalled, on both sides. */
+function onRecall({ id, peer }) {
+  const known = chat('user', peer).byKey.get(`m:${id}`);
+  if (known) {
+    known.kind = 'recalled';
+    known.data = '';
+    delete known.file;
+  }
+  if (isOpen('user', peer)) renderMessages(false);
+  refreshConversations();
+}
+
+/** A message's own actions: recall (own, young enough) and delete for me; one-to-one chats only. */
+function messageActions(message) {
+  const actions = document.createElement('span');
+  actions.className = 'actions';
+  if (message.kind === 'recalled') return actions;
+  const act = (label, run) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link';
+    button.textContent = label;
+    button.addEventListener('click', () => run().catch((error) => alert(`${label} failed: ${error.message}`)));
+    actions.append(button);
+  };
+  if (message.outgoing && Date.now() - message.created_at < RECALL_WINDOW_MS) act('Recall', () => client.recall(message.id));
+  act('Delete', () => client.deleteForMe(message.id));
+  return actions;
 }

@@ -11,7 +11,12 @@ export interface ChatMessage {
   cursor: number;
   from_id: number;
   to_id: number;
+  /** The text; for a picture or file a placeholder with its link (what a text-only client shows). */
   data: string;
+  /** What the message is; a recalled one has lost its text and file. */
+  kind?: 'text' | 'image' | 'file' | 'recalled';
+  /** A picture or file: its links are signed for this user and expire (ask `fileLink` for fresh ones). */
+  file?: FileInfo;
   is_read: 0 | 1;
   /** Epoch milliseconds. */
   created_at: number;
@@ -21,6 +26,53 @@ export interface ChatMessage {
   outgoing: boolean;
   /** The other user of the conversation. */
   peer: number;
+}
+
+export interface FileInfo {
+  id: string;
+  name: string;
+  mime: string;
+  size: number;
+  width?: number;
+  height?: number;
+  url: string;
+  thumb_url?: string;
+}
+
+/** The peer read this user's messages to them up to `upTo` (a message id; `seq` is its place). */
+export interface ReceiptEvent {
+  peer: number;
+  upTo: number;
+  seq: number;
+}
+
+/** A message recalled by its sender (`fromId`), for both participants. */
+export interface RecallEvent {
+  id: number;
+  peer: number;
+  seq: number;
+  fromId: number;
+}
+
+/** A message this user deleted for themselves (on any of their devices). */
+export interface DeletedEvent {
+  id: number;
+  peer: number;
+  seq: number;
+}
+
+/** `from` started (typing: true, for about `expiresMs`) or stopped typing to this user. */
+export interface TypingEvent {
+  from: number;
+  typing: boolean;
+  expiresMs?: number;
+}
+
+/** The message a recall or a deletion changed. */
+export interface ChangedMessage {
+  id: number;
+  peer: number;
+  seq: number;
 }
 
 /** What a send resolves with: the stored message. */
@@ -230,6 +282,11 @@ export interface ClientEvents {
   read: ReadResult;
   groupRead: GroupReadResult;
   receipts: ReceiptsEvent;
+  /** One-to-one read receipts: pushed when the peer reads (no polling). */
+  receipt: ReceiptEvent;
+  recall: RecallEvent;
+  deleted: DeletedEvent;
+  typing: TypingEvent;
   synced: { cursor: number };
   cursor: number;
   error: MiniChatError;
@@ -367,6 +424,12 @@ export class MiniChatClient extends Emitter<ClientEvents> {
   sendToGroup(groupId: number, text: string, options?: { mentions?: number[]; mentionAll?: boolean; cid?: string }): Promise<SentGroupMessage>;
   newCid(): string;
   markRead(peer: number, upTo?: number): Promise<ReadResult>;
+  /** Recalls an own one-to-one message within the server's window (`recall_expired` after it). */
+  recall(messageId: number): Promise<ChangedMessage>;
+  /** Deletes a one-to-one message for this user only, on all their devices. */
+  deleteForMe(messageId: number): Promise<ChangedMessage>;
+  /** Tells `peer` this user is typing: call on every input; at most one frame per peer per 2 s leaves. */
+  typing(peer: number): boolean;
   /** Up to a seq, or all of the group. */
   readGroup(groupId: number, upToSeq?: number): Promise<GroupReadResult>;
   groupMembersOnline(groupId: number): Promise<GroupPresenceEvent>;

@@ -48,7 +48,7 @@ final class ServerFrames {
 
   /**
    * A message as the seed's {@code text} frame, plus {@code seq}, {@code cursor} (for the given user), cid and
-   * {@code kind}; a picture or file also has {@code file}, with links minted for the reader by {@code links}.
+   * {@code kind} (absent on a text); a picture or file also has {@code file}, with links minted for the reader by {@code links}.
    */
   static String text(ChatMessage message, long forUser, FileLinks links) {
     return appendText(new StringBuilder(180 + message.data().length()), message, forUser, links).toString();
@@ -256,7 +256,9 @@ final class ServerFrames {
     Attachment file = message.recalled() ? null : message.attachment();
     if (file == null) {
       quoted(out.append(",\"data\":"), message.recalled() ? RECALLED_PLACEHOLDER : message.data());
-      return quoted(out.append(",\"kind\":"), message.kind());
+      // a one-to-one text stays the seed's frame, field for field: no kind means text
+      return !message.inGroup() && ChatMessage.TEXT.equals(message.kind()) ? out
+          : quoted(out.append(",\"kind\":"), message.kind());
     }
     String url = links.url(file.fileId(), false);
     quoted(out.append(",\"data\":"), file.image() ? IMAGE_PLACEHOLDER + " " + url

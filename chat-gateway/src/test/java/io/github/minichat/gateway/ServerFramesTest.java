@@ -141,7 +141,6 @@ class ServerFramesTest {
         .put("from_id", message.fromId())
         .put("to_id", message.toId())
         .put("data", message.data())
-        .put("kind", "text")
         .put("is_read", message.read() ? 1 : 0)
         .put("created_at", message.createdAt());
     if (message.cid() != null) {

@@ -165,9 +165,9 @@ class AuthorizationTest {
   void readFrame() {
     try (TestClient mallory = sockets.connect(MALLORY)) {
       mallory.send(new JsonObject().put("type", "read").put("peer", BOB).put("up_to", bobToCarol));
-      assertThat(mallory.expect("read").getLong("countNum")).isZero();
+      assertThat(mallory.expectReadAnswer().getLong("countNum")).isZero();
       mallory.send(new JsonObject().put("type", "read").put("peer", CAROL));
-      assertThat(mallory.expect("read").getLong("countNum")).isZero();
+      assertThat(mallory.expectReadAnswer().getLong("countNum")).isZero();
     }
     assertBobAndCarolUntouched();
   }

@@ -256,7 +256,7 @@ class ErrorFramesTest {
 
       // a good read afterwards is answered
       client.send(new JsonObject().put("type", "read").put("peer", 562));
-      JsonObject answer = client.expect("read");
+      JsonObject answer = client.expectReadAnswer();
       assertThat(answer.getLong("countNum")).isZero();
     }
   }

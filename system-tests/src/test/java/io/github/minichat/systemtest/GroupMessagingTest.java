@@ -300,7 +300,7 @@ class GroupMessagingTest {
       assertThat(readerAfter).isEqualTo(5);
       assertThat(mentionsAfter).isEqualTo(2);
       bobPhone.send(read(group, upTo));
-      JsonObject answer = bobPhone.expect("read");
+      JsonObject answer = bobPhone.expectReadAnswer();
       assertThat(answer.getLong("group_id")).isEqualTo(group);
       assertThat(answer.getLong("up_to")).isEqualTo(upTo);
       assertThat(answer.getLong("countNum")).isEqualTo(totalNow - (groupUnread + 1 - readerAfter));
@@ -320,7 +320,7 @@ class GroupMessagingTest {
 
       // and reading all of it leaves nothing unread in the group
       bobPhone.send(read(group, null));
-      JsonObject all = bobPhone.expect("read");
+      JsonObject all = bobPhone.expectReadAnswer();
       assertThat(all.getLong("countNum")).isEqualTo(4);
       assertThat(groups.conversation(bob, "group", group).getLong("unread")).isZero();
       assertThat(groups.conversation(bob, "group", group).getLong("mentions")).isZero();
@@ -481,7 +481,7 @@ class GroupMessagingTest {
       List<JsonObject> rest = framesBeforeHeart(seedClient, seed);
       assertThat(rest).extracting(frame -> frame.getString("type")).allMatch(type -> type.equals("letters"));
       seedClient.send(new JsonObject().put("type", "read").put("peer", alice));
-      assertThat(seedClient.expect("read").getLong("countNum")).isZero();
+      assertThat(seedClient.expectReadAnswer().getLong("countNum")).isZero();
       JsonObject unread = groups.ok(200, "GET", "/api/messages/unread", seed, null);
       assertThat(unread.getLong("countNum")).isZero();
       assertThat(system.count("SELECT count(*) FROM group_inbox WHERE user_id = " + seed)).isZero();

@@ -45,6 +45,11 @@ final class TestClient implements AutoCloseable {
     return expect(frame -> type.equals(frame.getString("type")), "a '" + type + "' frame");
   }
 
+  /** The answer to this connection's own {@code read}: a read receipt push (which has {@code by}) is not it. */
+  JsonObject expectReadAnswer() {
+    return expect(frame -> "read".equals(frame.getString("type")) && !frame.containsKey("by"), "the answer to read");
+  }
+
   JsonObject expect(Predicate<JsonObject> wanted, String description) {
     return expect(wanted, description, ChatSystem.AWAIT);
   }

@@ -200,9 +200,9 @@ class UnreadTest {
           new JsonObject().put("peer", me));
       assertThat(bySender.json().getLong("countNum")).isZero();
       one.send(new JsonObject().put("type", "read").put("peer", me).put("up_to", fromFirst.get(2)));
-      assertThat(one.expect("read").getLong("countNum")).isZero();
+      assertThat(one.expectReadAnswer().getLong("countNum")).isZero();
       other.send(new JsonObject().put("type", "read").put("peer", second));
-      assertThat(other.expect("read").getLong("countNum")).isZero();
+      assertThat(other.expectReadAnswer().getLong("countNum")).isZero();
       assertThat(unreadRows(me)).isEqualTo(3);
       assertThat(isRead(fromFirst.get(2))).isFalse();
 
