@@ -164,6 +164,10 @@ final class GatewayVerticle extends VerticleBase {
     connection.start();
   }
 
+  /**
+   * Links to uploads. The routes that take and serve uploads are not in this version, so no message can hold one
+   * yet: plain paths stand in until the signed links of those routes replace them.
+   */
   private LinkSigner linkSigner() {
     return (user, base) -> (id, thumb) -> base + "/api/files/" + id + (thumb ? "/thumb" : "");
   }
