@@ -206,7 +206,7 @@ final class InboxDelivery {
       readingBack = false;
       if (page.succeeded()) {
         GatewayMetrics.gapFilled();
-        writeDue(stream.filled(page.result().messages(), page.result().cursor()));
+        writeDue(stream.filled(page.result().messages(), page.result().passed()));
       } else {
         LOG.debug("Inbox of connection {} not read back: {}", session.connectionId(), page.cause().toString());
       }

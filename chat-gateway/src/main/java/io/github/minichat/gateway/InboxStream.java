@@ -82,17 +82,17 @@ final class InboxStream {
   }
 
   /**
-   * Messages read back from the store after {@code since}, the page having reached cursor {@code reached}: the
-   * ones now due, in order. A position the page passed without a message holds one the user deleted for
-   * themselves: it is taken like an own send, so the order has no hole.
+   * Messages read back from the store after {@code since}: the ones now due, in order. {@code passed} are the
+   * positions of the read that hold messages the user deleted for themselves: each is taken like an own send, so
+   * the order has no hole.
    */
-  List<ChatMessage> filled(List<ChatMessage> page, long reached) {
+  List<ChatMessage> filled(List<ChatMessage> page, List<Long> passed) {
     List<ChatMessage> due = new ArrayList<>();
+    for (long cursor : passed) {
+      due.addAll(take(cursor, OWN));
+    }
     for (ChatMessage message : page) {
       due.addAll(push(message));
-    }
-    while (started() && delivered < reached) {
-      due.addAll(take(delivered + 1, OWN));
     }
     return due;
   }

@@ -123,6 +123,7 @@ final class ChatStore {
         .map(rows -> {
           // the page is the first `limit` positions; what the user deleted for themselves is passed, not shown
           List<ChatMessage> page = new ArrayList<>(rows.size());
+          List<Long> passed = new ArrayList<>();
           long cursor = request.since();
           int scanned = 0;
           for (Row row : rows) {
@@ -130,11 +131,13 @@ final class ChatStore {
               break;
             }
             cursor = row.getLong("pos");
-            if (!row.getBoolean("hidden")) {
+            if (row.getBoolean("hidden")) {
+              passed.add(cursor);
+            } else {
               page.add(toInboxMessage(row));
             }
           }
-          return new SyncPage(page, cursor, rows.size() > request.limit());
+          return new SyncPage(page, cursor, rows.size() > request.limit(), passed);
         });
   }
 

@@ -131,6 +131,7 @@ class MessageChangesTest {
     SyncPage all = await(chatStore.sync(new SyncRequest(122, 0, 10)));
     assertThat(all.messages()).extracting(ChatMessage::id).containsExactly(first.id(), third.id());
     assertThat(all.cursor()).isEqualTo(3);
+    assertThat(all.passed()).containsExactly(2L);
     // a page that ends on the hidden message still moves past it
     SyncPage one = await(chatStore.sync(new SyncRequest(122, 1, 1)));
     assertThat(one.messages()).isEmpty();
