@@ -248,46 +248,56 @@ class UnreadTest {
     long me = 1301;
     long peer = 1302;
     long elsewhere = 1303;
-    try (TestClient recipient = connect(system, me); TestClient sender = connect(system, peer)) {
-      // opening the chat page: the seed client asks whether the peer is online
+    try (TestClient recipient = connect(system, me)) {
+      // opening the chat page: the seed client asks whether the peer is online. The peer is not connected yet, so
+      // no push about them can pass for the answer, which comes once the open chat is recorded.
       recipient.send(online(me, peer));
-      JsonObject peerOnline = recipient.expect(frame -> "online".equals(frame.getString("type"))
+      JsonObject peerOffline = recipient.expect(frame -> "online".equals(frame.getString("type"))
           && frame.getLong("user_id") == peer, "the online answer about the peer");
-      assertThat(peerOnline.getBoolean("online")).isTrue();
-
-      sender.send(say(peer, me, "seen at once", "open-1"));
-      long seenId = sender.expect("ack").getLong("id");
-      // no letters may come with it (checked on every frame until the second message's letters)
-      List<JsonObject> frames = new ArrayList<>(framesUntil(recipient, ofType("text"), "the first text"));
-      JsonObject seen = frames.get(frames.size() - 1);
-      assertThat(seen.getLong("id")).isEqualTo(seenId);
-      assertThat(seen.getInteger("is_read")).isEqualTo(1);
-      assertThat(isRead(seenId)).isTrue();
-      assertThat(unreadRows(me)).isZero();
-      assertThat(call(system, HttpMethod.GET, "/api/messages/unread", me, null).json().getLong("countNum")).isZero();
-
-      // the recipient opens another chat: messages from the first peer count as unread again
-      recipient.send(online(me, elsewhere));
-      // (a late push about the peer, who connected just before, may come first: wait for the answer itself)
-      frames.addAll(framesUntil(recipient, frame -> "online".equals(frame.getString("type"))
-          && frame.getLong("user_id") == elsewhere, "the online answer about the other user"));
-      assertThat(frames.get(frames.size() - 1).getBoolean("online")).isFalse();
-
-      sender.send(say(peer, me, "waits for later", "open-2"));
-      long laterId = sender.expect("ack").getLong("id");
-      // the first message pushed no letters: the first letters frame is this one's, with count 1
-      frames.addAll(framesUntil(recipient, ofType("letters"), "letters for the second message"));
-      assertThat(frames).filteredOn(ofType("letters")).singleElement()
-          .satisfies(letters -> assertThat(letters.getLong("countNum")).isEqualTo(1));
-      assertThat(frames).filteredOn(ofType("text")).hasSize(2).last()
-          .satisfies(text -> {
-            assertThat(text.getLong("id")).isEqualTo(laterId);
-            assertThat(text.getInteger("is_read")).isZero();
-          });
-      assertThat(isRead(laterId)).isFalse();
-      assertThat(unreadRows(me)).isEqualTo(1);
-      assertThat(system.count("SELECT unread FROM inboxes WHERE user_id = " + me)).isEqualTo(1);
+      assertThat(peerOffline.getBoolean("online")).isFalse();
+      try (TestClient sender = connect(system, peer)) {
+        JsonObject peerOnline = recipient.expect(frame -> "online".equals(frame.getString("type"))
+            && frame.getLong("user_id") == peer, "the push of the peer coming online");
+        assertThat(peerOnline.getBoolean("online")).isTrue();
+        messagesFromAnOpenChat(recipient, sender, me, peer, elsewhere);
+      }
     }
+  }
+
+  /** The peer's first message comes while the chat is open, the second after the recipient opened another. */
+  private void messagesFromAnOpenChat(TestClient recipient, TestClient sender, long me, long peer, long elsewhere) {
+    sender.send(say(peer, me, "seen at once", "open-1"));
+    long seenId = sender.expect("ack").getLong("id");
+    // no letters may come with it (checked on every frame until the second message's letters)
+    List<JsonObject> frames = new ArrayList<>(framesUntil(recipient, ofType("text"), "the first text"));
+    JsonObject seen = frames.get(frames.size() - 1);
+    assertThat(seen.getLong("id")).isEqualTo(seenId);
+    assertThat(seen.getInteger("is_read")).isEqualTo(1);
+    assertThat(isRead(seenId)).isTrue();
+    assertThat(unreadRows(me)).isZero();
+    assertThat(call(system, HttpMethod.GET, "/api/messages/unread", me, null).json().getLong("countNum")).isZero();
+
+    // the recipient opens another chat: messages from the first peer count as unread again
+    recipient.send(online(me, elsewhere));
+    // (wait for the answer itself, whatever comes before it)
+    frames.addAll(framesUntil(recipient, frame -> "online".equals(frame.getString("type"))
+        && frame.getLong("user_id") == elsewhere, "the online answer about the other user"));
+    assertThat(frames.get(frames.size() - 1).getBoolean("online")).isFalse();
+
+    sender.send(say(peer, me, "waits for later", "open-2"));
+    long laterId = sender.expect("ack").getLong("id");
+    // the first message pushed no letters: the first letters frame is this one's, with count 1
+    frames.addAll(framesUntil(recipient, ofType("letters"), "letters for the second message"));
+    assertThat(frames).filteredOn(ofType("letters")).singleElement()
+        .satisfies(letters -> assertThat(letters.getLong("countNum")).isEqualTo(1));
+    assertThat(frames).filteredOn(ofType("text")).hasSize(2).last()
+        .satisfies(text -> {
+          assertThat(text.getLong("id")).isEqualTo(laterId);
+          assertThat(text.getInteger("is_read")).isZero();
+        });
+    assertThat(isRead(laterId)).isFalse();
+    assertThat(unreadRows(me)).isEqualTo(1);
+    assertThat(system.count("SELECT unread FROM inboxes WHERE user_id = " + me)).isEqualTo(1);
   }
 
   /** Waits for one frame of each of two types that may arrive in either order; other frames are skipped. */
