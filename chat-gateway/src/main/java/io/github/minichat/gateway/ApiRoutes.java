@@ -20,7 +20,7 @@ import java.util.function.Function;
 /**
  * The HTTP API under {@code /api}: sending, history, unread counts, read marks and presence, each for the user of
  * the request's bearer token only, and recalls and deletions of messages; groups and the conversation list in
- * {@link GroupRoutes}. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
+ * {@link GroupRoutes}, uploads in {@link FileRoutes}. Errors are JSON {@code {"error":{"code","message"}}} with a matching status.
  */
 final class ApiRoutes {
 
@@ -34,10 +34,12 @@ final class ApiRoutes {
   private final ClientFrames frames;
   private final SendRules sendRules;
   private final LinkSigner signer;
+  private final FileRoutes files;
 
   ApiRoutes(GatewayConfig config, Authenticator authenticator, Services services, RateLimits rateLimits,
-            ClientFrames frames, SendRules sendRules, LinkSigner signer) {
+            ClientFrames frames, SendRules sendRules, LinkSigner signer, FileRoutes files) {
     this.signer = signer;
+    this.files = files;
     this.config = config;
     this.authenticator = authenticator;
     this.services = services;
@@ -48,6 +50,7 @@ final class ApiRoutes {
 
   Router router(Vertx vertx) {
     Router api = Router.router(vertx);
+    files.mount(api, this::authenticate);
     api.route().handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     api.route().handler(this::authenticate);
     api.post("/messages").handler(answer(201, this::send));

@@ -21,11 +21,13 @@ import java.time.Duration;
  * @param sendAttempts         tries of a send with a cid whose answer failed with a retryable error
  * @param limits               rates, quotas and queue bounds
  * @param publicUrl            where clients reach the gateways, for links; null: each request's own address
+ * @param files                where uploads are kept, their limits and their links
  */
 public record GatewayConfig(Profile profile, String host, int port, String gatewayId, int instances, String jwtSecret,
                             Duration jwtLeeway, Duration idleTimeout, int maxSubscriptions, int maxTextLength,
                             int maxFrameBytes, int maxBodyBytes, Duration requestTimeout,
-                            int sendAttempts, Duration pushGapBound, GatewayLimits limits, String publicUrl) {
+                            int sendAttempts, Duration pushGapBound, GatewayLimits limits, String publicUrl,
+                            FilesConfig files) {
 
   public static final int DEFAULT_HISTORY_LIMIT = 30;
   public static final int DEFAULT_SYNC_LIMIT = 100;
@@ -40,13 +42,14 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
    */
   public static GatewayConfig from(Env env, String nodeId, int defaultInstances) {
     Profile profile = Profile.from(env);
+    String jwtSecret = jwtSecret(env, profile);
     return new GatewayConfig(
         profile,
         env.get(GatewaySettings.HTTP_HOST),
         env.get(GatewaySettings.HTTP_PORT),
         nodeId,
         env.get(GatewaySettings.INSTANCES.withDefault(defaultInstances)),
-        jwtSecret(env, profile),
+        jwtSecret,
         env.get(GatewaySettings.JWT_LEEWAY),
         env.get(GatewaySettings.IDLE_TIMEOUT),
         env.get(GatewaySettings.MAX_PRESENCE_SUBSCRIPTIONS),
@@ -57,7 +60,8 @@ public record GatewayConfig(Profile profile, String host, int port, String gatew
         env.get(GatewaySettings.SEND_ATTEMPTS),
         env.get(GatewaySettings.PUSH_GAP),
         GatewayLimits.from(env),
-        env.get(GatewaySettings.PUBLIC_URL));
+        env.get(GatewaySettings.PUBLIC_URL),
+        FilesConfig.from(env, jwtSecret));
   }
 
   /** Shortest secret accepted in production: HS256 wants at least 256 bits of key. */

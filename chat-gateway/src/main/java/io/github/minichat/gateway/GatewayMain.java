@@ -38,12 +38,14 @@ public final class GatewayMain {
     }
     LocalConnections connections = new LocalConnections();
     GatewayDrain drain = new GatewayDrain();
-    RateLimits rateLimits = new RateLimits(config.limits());
+    RateLimits rateLimits = new RateLimits(config.limits(), config.files().uploadsPerHour());
     // sockets open or being upgraded on this process, all verticle instances together (CHAT_MAX_CONNECTIONS)
     AtomicInteger openConnections = new AtomicInteger();
-    return vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
-        .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits, openConnections),
-            new DeploymentOptions().setInstances(config.instances())))
+    return openStorage(vertx, config.files())
+        .compose(storage -> vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
+            .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits,
+                    openConnections, storage), new DeploymentOptions().setInstances(config.instances())))
+            .compose(ignored -> vertx.deployVerticle(new FileSweeper(new ServiceClient(vertx, config), storage))))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))
         .map(ignored -> {
@@ -52,6 +54,12 @@ public final class GatewayMain {
           return within -> drain.drain(vertx, within)
               .onComplete(done -> LOG.info("Drained: {} socket(s) still open", drain.openSockets()));
         });
+  }
+
+  /** The uploads' store this node's instances share: a directory, or the object store. */
+  static Future<FileStorage> openStorage(Vertx vertx, FilesConfig files) {
+    return FileSettings.S3.equals(files.store()) ? S3FileStorage.open(vertx, files.s3())
+        : LocalFileStorage.open(vertx, files.dir());
   }
 
   /**

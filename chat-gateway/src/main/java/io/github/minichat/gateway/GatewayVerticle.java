@@ -11,6 +11,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +34,9 @@ final class GatewayVerticle extends VerticleBase {
 
   static final String WEBSOCKET_PATH = "/ws";
 
+  /** Threads inspecting uploads (type, size, thumbnail) per gateway process. */
+  private static final int UPLOAD_INSPECTORS = 2;
+
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final AtomicLong CONNECTION_COUNTER = new AtomicLong();
 
@@ -41,16 +45,18 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayDrain drain;
   private final RateLimits rateLimits;
   private final AtomicInteger openConnections;
+  private final FileStorage storage;
   private final Set<ChatConnection> open = new HashSet<>();
   private ClientFrames frames;
   private Authenticator authenticator;
   private SendRules sendRules;
   private ServiceClient services;
-  private LinkSigner signer;
+  private SignedLinks signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
-                  AtomicInteger openConnections) {
+                  AtomicInteger openConnections, FileStorage storage) {
     this.config = config;
+    this.storage = storage;
     this.openConnections = openConnections;
     this.connections = connections;
     this.drain = drain;
@@ -66,9 +72,12 @@ final class GatewayVerticle extends VerticleBase {
     sendRules = new SendRules(rateLimits);
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-    signer = linkSigner();
+    signer = new SignedLinks(config.files().linkKey(), config.files().linkTtl(), Clock.systemUTC());
+    // shared by the instances: inspecting pictures is CPU work, bounded to a pool beside the event loops
+    FileRoutes files = new FileRoutes(config.files(), config.publicUrl(), rateLimits, services, storage, signer,
+        vertx.createSharedWorkerExecutor("minichat-uploads", UPLOAD_INSPECTORS));
     router.route("/api/*").subRouter(
-        new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules, signer).router(vertx));
+        new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules, signer, files).router(vertx));
     PageRoutes.mount(router, vertx, config);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.errorHandler(404, ApiRoutes::fail);
@@ -162,14 +171,6 @@ final class GatewayVerticle extends VerticleBase {
       openConnections.decrementAndGet();
     });
     connection.start();
-  }
-
-  /**
-   * Links to uploads. The routes that take and serve uploads are not in this version, so no message can hold one
-   * yet: plain paths stand in until the signed links of those routes replace them.
-   */
-  private LinkSigner linkSigner() {
-    return (user, base) -> (id, thumb) -> base + "/api/files/" + id + (thumb ? "/thumb" : "");
   }
 
   private void closeIdleSockets() {

@@ -18,18 +18,26 @@ final class RateLimits {
   private final GatewayLimits limits;
   private final Cache<Long, Bucket> messageBuckets;
   private final Cache<Long, Bucket> httpBuckets;
+  private final Cache<Long, Bucket> uploadBuckets;
+  private final int uploadsPerHour;
   private final Map<Long, Integer> openSockets = new ConcurrentHashMap<>();
   private final String frameLimit;
   private final String messageLimit;
   private final String httpLimit;
 
   RateLimits(GatewayLimits limits) {
+    this(limits, Integer.MAX_VALUE);
+  }
+
+  RateLimits(GatewayLimits limits, int uploadsPerHour) {
     this.limits = limits;
+    this.uploadsPerHour = uploadsPerHour;
     this.frameLimit = "more than " + limits.framesPerSecond() + " frames per second";
     this.messageLimit = "more than " + limits.messagesPerMinute() + " messages per minute";
     this.httpLimit = "more than " + limits.httpRequestsPerSecond() + " requests per second";
     this.messageBuckets = buckets(limits.messageBurst(), limits.messagesPerMinute(), Duration.ofMinutes(1));
     this.httpBuckets = buckets(limits.httpBurst(), limits.httpRequestsPerSecond(), Duration.ofSeconds(1));
+    this.uploadBuckets = buckets(uploadsPerHour, uploadsPerHour, Duration.ofHours(1));
   }
 
   /**
@@ -70,6 +78,14 @@ final class RateLimits {
                 .refillGreedy(limits.httpRequestsPerSecond(), Duration.ofSeconds(1)))
             .build()),
         httpLimit);
+  }
+
+  /** Takes one upload from the user's hourly allowance (all at once, then evenly), or refuses with the wait. */
+  void takeUpload(long userId) {
+    take(uploadBuckets.get(userId, ignored -> Bucket.builder()
+            .addLimit(limit -> limit.capacity(uploadsPerHour).refillGreedy(uploadsPerHour, Duration.ofHours(1)))
+            .build()),
+        "more than " + uploadsPerHour + " uploads per hour");
   }
 
   /** Takes one frame from a connection's bucket, or refuses with the time until the next one. */
