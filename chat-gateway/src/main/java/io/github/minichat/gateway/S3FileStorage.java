@@ -10,6 +10,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -57,6 +58,7 @@ final class S3FileStorage implements FileStorage {
     WorkerExecutor workers = vertx.createSharedWorkerExecutor("minichat-object-store", config.threads());
     S3FileStorage storage = new S3FileStorage(vertx, workers, s3, config.bucket());
     return storage.blocking(() -> {
+      Files.createDirectories(Path.of(storage.uploadsDirectory()));
       try {
         s3.headBucket(request -> request.bucket(config.bucket()));
       } catch (NoSuchBucketException missing) {
