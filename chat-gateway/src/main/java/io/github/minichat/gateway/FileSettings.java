@@ -21,6 +21,9 @@ public final class FileSettings {
       "uploads per user per hour on one gateway (429 with `Retry-After` beyond, before the body is read)");
   public static final Setting<Duration> LINK_TTL = Setting.seconds("CHAT_FILE_LINK_TTL_S", 900,
       "how long a signed link to an upload works; a client holding an older one asks `GET /api/files/<id>/link`");
+  public static final Setting<Duration> SWEEP_EVERY = Setting.millis("CHAT_FILE_SWEEP_MS", 60_000,
+      "how often a gateway deletes from storage the uploads the message service let expire unsent"
+          + " (`CHAT_UPLOAD_TTL_S`)");
   public static final Setting<String> LINK_SECRET = Setting.secret("CHAT_FILE_LINK_SECRET",
       "HMAC key of upload links, or a file holding it; unset: derived from `CHAT_JWT_SECRET` (every gateway must"
           + " share it: a link minted by one is served by any)");
@@ -39,7 +42,7 @@ public final class FileSettings {
       "worker threads of object-store calls per gateway (the SDK's client blocks; event loops never wait on it)");
 
   public static final List<Setting<?>> ALL = List.of(STORE, DIR, MAX_FILE_BYTES, UPLOADS_PER_HOUR, LINK_TTL,
-      LINK_SECRET, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_THREADS);
+      SWEEP_EVERY, LINK_SECRET, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_THREADS);
 
   private FileSettings() {
   }

@@ -14,23 +14,24 @@ import org.slf4j.LoggerFactory;
  */
 final class FileSweeper extends VerticleBase {
 
-  static final Duration EVERY = Duration.ofMinutes(1);
   static final int BATCH = 100;
 
   private static final Logger LOG = LoggerFactory.getLogger(FileSweeper.class);
 
   private final FileRegistry registry;
   private final FileStorage storage;
+  private final Duration every;
   private boolean sweeping;
 
-  FileSweeper(FileRegistry registry, FileStorage storage) {
+  FileSweeper(FileRegistry registry, FileStorage storage, Duration every) {
     this.registry = registry;
     this.storage = storage;
+    this.every = every;
   }
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(EVERY.toMillis(), EVERY.toMillis(), id -> sweep());
+    vertx.setPeriodic(every.toMillis(), every.toMillis(), id -> sweep());
     return Future.succeededFuture();
   }
 

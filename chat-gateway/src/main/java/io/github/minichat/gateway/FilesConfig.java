@@ -15,10 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  * @param uploadsPerHour uploads per user per hour on one gateway
  * @param linkTtl        how long a signed link works
  * @param linkKey        the HMAC key of links
+ * @param sweepEvery     how often expired uploads are deleted from storage
  * @param s3             the object store, when {@code store} is s3
  */
 public record FilesConfig(String store, String dir, int maxFileBytes, int uploadsPerHour, Duration linkTtl,
-                          byte[] linkKey, S3 s3) {
+                          byte[] linkKey, Duration sweepEvery, S3 s3) {
 
   /** An S3-compatible object store; {@code endpoint} null means AWS itself, null keys the SDK's default chain. */
   public record S3(String endpoint, String bucket, String region, String accessKey, String secretKey, int threads) {
@@ -29,7 +30,7 @@ public record FilesConfig(String store, String dir, int maxFileBytes, int upload
     byte[] key = secret != null ? secret.getBytes(StandardCharsets.UTF_8) : derived(jwtSecret);
     return new FilesConfig(env.get(FileSettings.STORE), env.get(FileSettings.DIR),
         env.get(FileSettings.MAX_FILE_BYTES), env.get(FileSettings.UPLOADS_PER_HOUR), env.get(FileSettings.LINK_TTL),
-        key, new S3(env.get(FileSettings.S3_ENDPOINT), env.get(FileSettings.S3_BUCKET),
+        key, env.get(FileSettings.SWEEP_EVERY), new S3(env.get(FileSettings.S3_ENDPOINT), env.get(FileSettings.S3_BUCKET),
         env.get(FileSettings.S3_REGION), env.get(FileSettings.S3_ACCESS_KEY), env.get(FileSettings.S3_SECRET_KEY),
         env.get(FileSettings.S3_THREADS)));
   }

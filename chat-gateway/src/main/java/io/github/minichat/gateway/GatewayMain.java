@@ -45,7 +45,8 @@ public final class GatewayMain {
         .compose(storage -> vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
             .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits,
                     openConnections, storage), new DeploymentOptions().setInstances(config.instances())))
-            .compose(ignored -> vertx.deployVerticle(new FileSweeper(new ServiceClient(vertx, config), storage))))
+            .compose(ignored -> vertx.deployVerticle(new FileSweeper(new ServiceClient(vertx, config), storage,
+                config.files().sweepEvery()))))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))
         .map(ignored -> {
