@@ -45,16 +45,18 @@ final class FileRoutes {
   private final FilesConfig config;
   private final String publicUrl;
   private final RateLimits rateLimits;
+  private final UploadSlots slots;
   private final FileRegistry registry;
   private final FileStorage storage;
   private final SignedLinks links;
   private final WorkerExecutor inspectors;
 
-  FileRoutes(FilesConfig config, String publicUrl, RateLimits rateLimits, FileRegistry registry, FileStorage storage,
+  FileRoutes(FilesConfig config, String publicUrl, RateLimits rateLimits, UploadSlots slots, FileRegistry registry, FileStorage storage,
              SignedLinks links, WorkerExecutor inspectors) {
     this.config = config;
     this.publicUrl = publicUrl;
     this.rateLimits = rateLimits;
+    this.slots = slots;
     this.registry = registry;
     this.storage = storage;
     this.links = links;
@@ -79,10 +81,12 @@ final class FileRoutes {
     api.get("/files/:id/thumb").handler(ctx -> download(ctx, true));
   }
 
-  /** Refuses before the body is read: over the hourly quota, not multipart, or declaring a body too large. */
+  /**
+   * Refuses before the body is read: not multipart, declaring a body too large, over the hourly quota, or with
+   * every upload slot of this gateway taken. A slot is held until the response ends, however it ends.
+   */
   private void admit(RoutingContext ctx) {
     try {
-      rateLimits.takeUpload(ApiRoutes.user(ctx));
       String type = ctx.request().getHeader("Content-Type");
       if (type == null || !type.toLowerCase().startsWith("multipart/form-data")) {
         throw new ChatException(ChatError.INVALID_FIELD, "an upload is multipart/form-data with the file in a part");
@@ -92,10 +96,19 @@ final class FileRoutes {
           && Long.parseLong(length) > (long) config.maxFileBytes() + MULTIPART_OVERHEAD) {
         throw tooLarge();
       }
+      slots.take();
     } catch (ChatException e) {
       ctx.fail(e);
       return;
     }
+    try {
+      rateLimits.takeUpload(ApiRoutes.user(ctx)); // after the slot: a gateway too busy costs no quota
+    } catch (ChatException e) {
+      slots.release();
+      ctx.fail(e);
+      return;
+    }
+    ctx.addEndHandler(ended -> slots.release());
     ctx.next();
   }
 

@@ -17,6 +17,9 @@ public final class FileSettings {
       "the directory of `local` uploads (`files/<id>`, `thumbs/<id>`), created when missing");
   public static final Setting<Integer> MAX_FILE_BYTES = Setting.positive("CHAT_MAX_FILE_BYTES", 20 * 1024 * 1024,
       "bytes per upload; a larger one is cut off while it streams in (413), never held in memory");
+  public static final Setting<Integer> MAX_CONCURRENT_UPLOADS = Setting.positive("CHAT_MAX_CONCURRENT_UPLOADS", 16,
+      "uploads streaming in at once per gateway process (503 with `Retry-After` beyond): the temporary space"
+          + " uploads take is at most this many times `CHAT_MAX_FILE_BYTES`");
   public static final Setting<Integer> UPLOADS_PER_HOUR = Setting.positive("CHAT_UPLOADS_PER_HOUR", 60,
       "uploads per user per hour on one gateway (429 with `Retry-After` beyond, before the body is read)");
   public static final Setting<Duration> LINK_TTL = Setting.seconds("CHAT_FILE_LINK_TTL_S", 900,
@@ -41,7 +44,8 @@ public final class FileSettings {
   public static final Setting<Integer> S3_THREADS = Setting.positive("CHAT_S3_THREADS", 8,
       "worker threads of object-store calls per gateway (the SDK's client blocks; event loops never wait on it)");
 
-  public static final List<Setting<?>> ALL = List.of(STORE, DIR, MAX_FILE_BYTES, UPLOADS_PER_HOUR, LINK_TTL,
+  public static final List<Setting<?>> ALL = List.of(STORE, DIR, MAX_FILE_BYTES, MAX_CONCURRENT_UPLOADS,
+      UPLOADS_PER_HOUR, LINK_TTL,
       SWEEP_EVERY, LINK_SECRET, S3_ENDPOINT, S3_BUCKET, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_THREADS);
 
   private FileSettings() {

@@ -41,10 +41,11 @@ public final class GatewayMain {
     RateLimits rateLimits = new RateLimits(config.limits(), config.files().uploadsPerHour());
     // sockets open or being upgraded on this process, all verticle instances together (CHAT_MAX_CONNECTIONS)
     AtomicInteger openConnections = new AtomicInteger();
+    UploadSlots uploadSlots = new UploadSlots(config.files().maxConcurrentUploads());
     return openStorage(vertx, config.files())
         .compose(storage -> vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
             .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits,
-                    openConnections, storage), new DeploymentOptions().setInstances(config.instances())))
+                    openConnections, storage, uploadSlots), new DeploymentOptions().setInstances(config.instances())))
             .compose(ignored -> vertx.deployVerticle(new FileSweeper(new ServiceClient(vertx, config), storage,
                 config.files().sweepEvery()))))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",

@@ -46,6 +46,7 @@ final class GatewayVerticle extends VerticleBase {
   private final RateLimits rateLimits;
   private final AtomicInteger openConnections;
   private final FileStorage storage;
+  private final UploadSlots uploadSlots;
   private final Set<ChatConnection> open = new HashSet<>();
   private ClientFrames frames;
   private Authenticator authenticator;
@@ -54,9 +55,10 @@ final class GatewayVerticle extends VerticleBase {
   private SignedLinks signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
-                  AtomicInteger openConnections, FileStorage storage) {
+                  AtomicInteger openConnections, FileStorage storage, UploadSlots uploadSlots) {
     this.config = config;
     this.storage = storage;
+    this.uploadSlots = uploadSlots;
     this.openConnections = openConnections;
     this.connections = connections;
     this.drain = drain;
@@ -74,7 +76,7 @@ final class GatewayVerticle extends VerticleBase {
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
     signer = new SignedLinks(config.files().linkKey(), config.files().linkTtl(), Clock.systemUTC());
     // shared by the instances: inspecting pictures is CPU work, bounded to a pool beside the event loops
-    FileRoutes files = new FileRoutes(config.files(), config.publicUrl(), rateLimits, services, storage, signer,
+    FileRoutes files = new FileRoutes(config.files(), config.publicUrl(), rateLimits, uploadSlots, services, storage, signer,
         vertx.createSharedWorkerExecutor("minichat-uploads", UPLOAD_INSPECTORS));
     router.route("/api/*").subRouter(
         new ApiRoutes(config, authenticator, services, rateLimits, frames, sendRules, signer, files).router(vertx));

@@ -34,6 +34,7 @@ class FilesTest {
 
   private static final int MAX_FILE_BYTES = 1024 * 1024;
   private static final int UPLOADS_PER_HOUR = 12;
+  private static final int CONCURRENT_UPLOADS = 2;
   /** The body handler's allowance for multipart framing above the file's own limit. */
   private static final int FRAMING = 64 * 1024;
 
@@ -46,6 +47,7 @@ class FilesTest {
     system = ChatSystem.start("files", Map.of("CHAT_FILE_DIR", fileDir.toString(),
         "CHAT_MAX_FILE_BYTES", Integer.toString(MAX_FILE_BYTES),
         "CHAT_UPLOADS_PER_HOUR", Integer.toString(UPLOADS_PER_HOUR),
+        "CHAT_MAX_CONCURRENT_UPLOADS", Integer.toString(CONCURRENT_UPLOADS),
         "CHAT_FILE_SWEEP_MS", "300"));
   }
 
@@ -229,6 +231,38 @@ class FilesTest {
     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     assertThat(Uploads.upload(system.port, ChatSystem.token(other), "mine.txt", "text/plain", text, null)
         .statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  @DisplayName("uploads beyond the gateway's slots are told to come back (503, Retry-After) until one ends")
+  void concurrentUploadsAreBounded() throws Exception {
+    long[] users = {191, 192, 193};
+    try (Uploads.Streaming first = new Uploads.Streaming(system.port, ChatSystem.token(users[0]), null);
+         Uploads.Streaming second = new Uploads.Streaming(system.port, ChatSystem.token(users[1]), null)) {
+      first.beginFile("a.bin", "application/octet-stream").write(1024);
+      second.beginFile("b.bin", "application/octet-stream").write(1024);
+      // both are streaming once their bytes reach the disk
+      await().atMost(ChatSystem.AWAIT).until(() -> temporaryUploadBytes() >= 2048);
+      HttpResponse<String> third = Uploads.upload(system.port, ChatSystem.token(users[2]), "c.txt", "text/plain",
+          "c".getBytes(StandardCharsets.UTF_8), null);
+      assertThat(third.statusCode()).isEqualTo(503);
+      assertThat(error(third)).isEqualTo("overloaded");
+      assertThat(third.headers().firstValue("Retry-After")).hasValue("2");
+      first.finish();
+      assertThat(first.statusLine()).isEqualTo("HTTP/1.1 201 Created");
+      assertThat(Uploads.upload(system.port, ChatSystem.token(users[2]), "c.txt", "text/plain",
+          "c".getBytes(StandardCharsets.UTF_8), null).statusCode()).isEqualTo(201);
+    }
+    // the second went away mid-upload: its part is deleted and its slot given back, so two fit again
+    await().atMost(ChatSystem.AWAIT).until(() -> temporaryUploadBytes() == 0);
+    try (Uploads.Streaming first = new Uploads.Streaming(system.port, ChatSystem.token(users[0]), null);
+         Uploads.Streaming second = new Uploads.Streaming(system.port, ChatSystem.token(users[1]), null)) {
+      first.beginFile("e.bin", "application/octet-stream").write(1024);
+      second.beginFile("f.bin", "application/octet-stream").write(1024);
+      await().atMost(ChatSystem.AWAIT).until(() -> temporaryUploadBytes() >= 2048);
+      assertThat(first.finish().statusLine()).isEqualTo("HTTP/1.1 201 Created");
+      assertThat(second.finish().statusLine()).isEqualTo("HTTP/1.1 201 Created");
+    }
   }
 
   @Test
