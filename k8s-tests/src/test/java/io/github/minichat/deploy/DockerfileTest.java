@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.github.minichat.gateway.TokenVerifier;
+import io.github.minichat.gateway.testing.S3TestServer;
 import io.github.minichat.message.testing.TestDatabase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -60,6 +61,8 @@ class DockerfileTest {
 
   static final Map<String, Running> RUNNING = new LinkedHashMap<>();
   static PgConnectOptions database;
+  /** The dev overlay's MinIO, here a real S3-protocol server process. */
+  static S3TestServer objectStore;
 
   record Dockerfile(String buildCommand, String jarInImage, String jarSource, Map<String, String> env, String user,
                     Set<Integer> exposed, List<String> entrypoint, String runtimeBase) {
@@ -172,6 +175,8 @@ class DockerfileTest {
         "CHAT_EVENTBUS_PORT", "0",
         "PG_URL", TestDatabase.url(database),
         "CHAT_JWT_SECRET", SECRET));
+    objectStore = S3TestServer.start();
+    config.putAll(objectStore.gatewayEnv(config.get("CHAT_S3_BUCKET")));
     config.put("CHAT_HTTP_HOST", "127.0.0.1");
     config.put("CHAT_MANAGEMENT_HOST", "127.0.0.1");
     for (String service : SERVICES) {
@@ -231,6 +236,9 @@ class DockerfileTest {
     }
     if (database != null) {
       TestDatabase.drop(database);
+    }
+    if (objectStore != null) {
+      objectStore.close();
     }
   }
 

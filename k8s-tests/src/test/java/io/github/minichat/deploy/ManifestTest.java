@@ -48,7 +48,7 @@ class ManifestTest {
       "presence-service", Management.PRESENCE_SERVICE_PORT);
   static final String CONFIG = "minichat-config";
   static final String SECRET = "minichat-secrets";
-  static final Set<String> SECRET_KEYS = Set.of("jwt-secret", "pg-password");
+  static final Set<String> SECRET_KEYS = Set.of("jwt-secret", "pg-password", "s3-access-key", "s3-secret-key");
   /** Variables set only to be expanded in others ($(NAME)) or read by the JVM itself. */
   static final Set<String> NOT_READ_BY_CODE = Set.of("POD_IP", "POD_NAMESPACE", "JAVA_TOOL_OPTIONS");
 
@@ -351,6 +351,37 @@ class ManifestTest {
 
   static Set<String> sorted(Set<String> names) {
     return new TreeSet<>(names);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"overlays/dev", "overlays/prod"})
+  @DisplayName("keeps uploads in an object store every gateway shares, behind a proxy that streams them whole")
+  void uploadsGoToASharedObjectStore(String path) {
+    Manifests manifests = Manifests.render(path);
+    Map<String, String> config = manifests.get(ConfigMap.class, CONFIG).getData();
+    assertThat(config).containsEntry("CHAT_FILE_STORE", "s3").containsKey("CHAT_S3_BUCKET");
+    Container gateway = manifests.get(Deployment.class, "chat-gateway").getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+    assertThat(environment(gateway, config)).containsKeys("CHAT_S3_SECRET_KEY_FILE");
+    assertThat(gateway.getEnv()).anyMatch(variable -> variable.getName().equals("CHAT_S3_ACCESS_KEY")
+        && variable.getValueFrom().getSecretKeyRef().getName().equals(SECRET));
+    // the proxy passes a whole upload (the file limit and its framing) as it comes, only on the uploads' path
+    Ingress uploads = manifests.get(Ingress.class, "chat-gateway-uploads");
+    Map<String, String> annotations = uploads.getMetadata().getAnnotations();
+    String bodySize = annotations.get("nginx.ingress.kubernetes.io/proxy-body-size");
+    long maxFile = new io.github.minichat.platform.Env(Map.of())
+        .get(io.github.minichat.gateway.FileSettings.MAX_FILE_BYTES);
+    assertThat(Long.parseLong(bodySize.replace("m", "")) * 1024 * 1024).isGreaterThan(maxFile + 64 * 1024);
+    assertThat(annotations).containsEntry("nginx.ingress.kubernetes.io/proxy-request-buffering", "off");
+    assertThat(uploads.getSpec().getRules().get(0).getHttp().getPaths()).extracting(HTTPIngressPath::getPath)
+        .containsExactly("/api/files");
+    assertThat(uploads.getSpec().getRules().get(0).getHost())
+        .isEqualTo(manifests.get(Ingress.class, "chat-gateway").getSpec().getRules().get(0).getHost());
+    if (path.equals("overlays/dev")) {
+      String endpoint = config.get("CHAT_S3_ENDPOINT");
+      assertThat(endpoint).isEqualTo("http://" + manifests.get(Service.class, "minio").getMetadata().getName()
+          + ":9000");
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.github.minichat.deploy;
 
+import io.github.minichat.gateway.FileSettings;
 import io.github.minichat.gateway.GatewaySettings;
 import io.github.minichat.launcher.LauncherSettings;
 import io.github.minichat.message.MessageSettings;
@@ -23,6 +24,7 @@ final class SettingsCatalogues {
   static final List<Section> SECTIONS = List.of(
       new Section("Every process: profile, cluster, management server, logs (`PlatformSettings`)", PlatformSettings.ALL),
       new Section("Gateway (`GatewaySettings`)", GatewaySettings.ALL),
+      new Section("Gateway: pictures and files (`FileSettings`)", FileSettings.ALL),
       new Section("Message service (`MessageSettings`)", MessageSettings.ALL),
       new Section("Presence service (`PresenceSettings`)", PresenceSettings.ALL),
       new Section("Launcher: the quick start's embedded PostgreSQL (`LauncherSettings`)", LauncherSettings.ALL));
