@@ -126,6 +126,36 @@ class FilesTest {
   }
 
   @Test
+  @DisplayName("a picture in a group reaches its members with their own links; someone outside cannot open it")
+  void aPictureInAGroup() {
+    long alice = 201;
+    long bob = 202;
+    long outsider = 203;
+    ChatSystem.HttpResult created = system.call(HttpMethod.POST, "/api/groups", alice,
+        new JsonObject().put("name", "photos").put("members", new JsonArray().add(bob)));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    long groupId = created.json().getLong("group_id");
+    byte[] gif = Uploads.picture("gif", 320, 200);
+    JsonObject upload = uploaded(alice, "tmp_2.gif", "image/gif", gif, "moving.gif");
+    try (TestClient aliceSocket = system.connect(alice); TestClient bobSocket = system.connect(bob)) {
+      aliceSocket.send(new JsonObject().put("type", "say").put("group_id", groupId).put("cid", "g-1")
+          .put("file_id", upload.getString("id")));
+      aliceSocket.expect(frame -> "ack".equals(frame.getString("type")), "the ack");
+      JsonObject pushed = GroupTestSupport.expectGroupText(bobSocket, groupId);
+      while ("system".equals(pushed.getString("kind"))) {
+        pushed = GroupTestSupport.expectGroupText(bobSocket, groupId);
+      }
+      assertThat(pushed.getString("kind")).isEqualTo("image");
+      JsonObject file = pushed.getJsonObject("file");
+      assertThat(query(file.getString("url"), "u")).isEqualTo(Long.toString(bob));
+      assertThat(pushed.getString("data")).isEqualTo("[图片] " + file.getString("url"));
+      assertThat(Uploads.download(file.getString("url")).body()).isEqualTo(gif);
+      assertThat(link(outsider, upload.getString("id")).status()).isEqualTo(404);
+      assertThat(link(bob, upload.getString("id")).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
   @DisplayName("a file is an attachment under its name; HTML and SVG are never served inline or run")
   void filesAreAttachments() {
     long alice = 111;
