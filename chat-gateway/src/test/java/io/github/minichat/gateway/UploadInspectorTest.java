@@ -56,6 +56,23 @@ class UploadInspectorTest {
   }
 
   @Test
+  @DisplayName("a WebP (what phones send) is a picture, measured and thumbnailed")
+  void webpIsAPicture() throws IOException {
+    byte[] webp;
+    try (var in = getClass().getResourceAsStream("/uploads/gradient-360x240.webp")) {
+      webp = in.readAllBytes(); // made with cwebp: Java writes no WebP
+    }
+    UploadInspector.Inspected found = UploadInspector.inspect(write(webp), "image/webp", "IMG_0001.webp");
+    assertThat(found.kind()).isEqualTo(Attachment.IMAGE);
+    assertThat(found.mime()).isEqualTo("image/webp");
+    assertThat(found.width()).isEqualTo(360);
+    assertThat(found.height()).isEqualTo(240);
+    BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(found.thumbnail()));
+    assertThat(thumb.getWidth()).isEqualTo(UploadInspector.THUMB_PIXELS);
+    assertThat(thumb.getHeight()).isEqualTo(160);
+  }
+
+  @Test
   @DisplayName("a picture smaller than a thumbnail keeps its size in the thumbnail; a tall one is bounded by its height")
   void thumbnailsAreBoundedOnTheLongestSide() throws IOException {
     BufferedImage small = ImageIO.read(new ByteArrayInputStream(
