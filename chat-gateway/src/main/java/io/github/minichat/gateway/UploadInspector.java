@@ -129,8 +129,12 @@ final class UploadInspector {
         reader.setInput(in, true, true);
         int width = reader.getWidth(0);
         int height = reader.getHeight(0);
-        byte[] thumbnail = (long) width * height > MAX_THUMB_SOURCE_PIXELS ? null : thumbnail(reader, width, height);
-        return new Inspected(Attachment.IMAGE, mime, width, height, thumbnail);
+        Orientation orientation = Orientation.of(file);
+        byte[] thumbnail = (long) width * height > MAX_THUMB_SOURCE_PIXELS ? null
+            : thumbnail(reader, width, height, orientation);
+        // the size as the picture is shown: a phone's portrait photo is often stored landscape, turned by EXIF
+        return orientation.swapsSides() ? new Inspected(Attachment.IMAGE, mime, height, width, thumbnail)
+            : new Inspected(Attachment.IMAGE, mime, width, height, thumbnail);
       } finally {
         reader.dispose();
       }
@@ -139,12 +143,13 @@ final class UploadInspector {
     }
   }
 
-  private static byte[] thumbnail(ImageReader reader, int width, int height) throws IOException {
+  private static byte[] thumbnail(ImageReader reader, int width, int height, Orientation orientation)
+      throws IOException {
     int longest = Math.max(width, height);
     ImageReadParam param = reader.getDefaultReadParam();
     int step = Math.max(1, longest / (THUMB_PIXELS * 2));
     param.setSourceSubsampling(step, step, 0, 0);
-    BufferedImage source = reader.read(0, param);
+    BufferedImage source = orientation.upright(reader.read(0, param));
     double scale = Math.min(1.0, (double) THUMB_PIXELS / Math.max(source.getWidth(), source.getHeight()));
     int w = Math.max(1, (int) Math.round(source.getWidth() * scale));
     int h = Math.max(1, (int) Math.round(source.getHeight() * scale));

@@ -72,6 +72,49 @@ class UploadInspectorTest {
     assertThat(thumb.getHeight()).isEqualTo(160);
   }
 
+  @ParameterizedTest(name = "EXIF orientation {0}: the size and thumbnail are the way up the photo is shown")
+  @ValueSource(ints = {1, 3, 6, 8})
+  void exifOrientationTurnsTheThumbnail(int orientation) throws IOException {
+    // stored 400 x 200: the left half red, the right half blue
+    BufferedImage stored = new BufferedImage(400, 200, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = stored.createGraphics();
+    g.setColor(Color.RED);
+    g.fillRect(0, 0, 200, 200);
+    g.setColor(Color.BLUE);
+    g.fillRect(200, 0, 200, 200);
+    g.dispose();
+    ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+    ImageIO.write(stored, "jpeg", jpeg);
+    UploadInspector.Inspected found = UploadInspector.inspect(write(withOrientation(jpeg.toByteArray(), orientation)),
+        "image/jpeg", "IMG_0002.jpg");
+
+    BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(found.thumbnail()));
+    boolean quarter = orientation == 6 || orientation == 8;
+    assertThat(found.width()).isEqualTo(quarter ? 200 : 400);
+    assertThat(found.height()).isEqualTo(quarter ? 400 : 200);
+    assertThat(thumb.getWidth()).isEqualTo(quarter ? 120 : 240);
+    // where the stored left (red) half is shown: left (1), right (3, upside down), top (6), bottom (8)
+    Color first = new Color(quarter ? thumb.getRGB(60, 30) : thumb.getRGB(30, 60));
+    Color last = new Color(quarter ? thumb.getRGB(60, 210) : thumb.getRGB(210, 60));
+    boolean redFirst = orientation == 1 || orientation == 6;
+    assertThat(first.getRed() > first.getBlue()).as("red first: %s, %s", first, last).isEqualTo(redFirst);
+    assertThat(last.getRed() > last.getBlue()).isEqualTo(!redFirst);
+  }
+
+  /** The JPEG with an EXIF segment holding only an orientation, right after its start marker. */
+  private static byte[] withOrientation(byte[] jpeg, int orientation) {
+    byte[] exif = {(byte) 0xFF, (byte) 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0,
+        'I', 'I', 0x2A, 0, 8, 0, 0, 0,            // little-endian TIFF, first directory at 8
+        1, 0,                                      // one entry
+        0x12, 0x01, 3, 0, 1, 0, 0, 0, (byte) orientation, 0, 0, 0,   // 0x0112 orientation, SHORT, 1
+        0, 0, 0, 0};                               // no next directory
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(jpeg, 0, 2);
+    out.writeBytes(exif);
+    out.write(jpeg, 2, jpeg.length - 2);
+    return out.toByteArray();
+  }
+
   @Test
   @DisplayName("a picture smaller than a thumbnail keeps its size in the thumbnail; a tall one is bounded by its height")
   void thumbnailsAreBoundedOnTheLongestSide() throws IOException {
