@@ -97,6 +97,99 @@ function backoffDelay(attempt, options = {}, random = Math.random) {
   return exports;
 })({});
 
+// ---- src/files.js
+modules["files.js"] = (function (exports) {
+/**
+ * Pictures and files as the app sees them: what `uploadFile` and `fileLink` resolve with (camelCase, as the module
+ * names things itself), and the sender's own copy of a picture or file message, shaped as the server's `text`
+ * frame carries it (`kind`, `data`, `file` with the frame's own field names).
+ */
+const { MiniChatError } = modules["errors.js"];
+
+/** The server's default upload limit (CHAT_MAX_FILE_BYTES): a larger file is refused before a byte is sent. */
+const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+
+/** The answer to `POST /api/files`. */
+function uploadInfo(body) {
+  const upload = {
+    id: String(body.id),
+    kind: body.kind === 'image' ? 'image' : 'file',
+    name: body.name,
+    mime: body.mime,
+    size: Number(body.size),
+    url: body.url,
+  };
+  if (body.width != null) upload.width = Number(body.width);
+  if (body.height != null) upload.height = Number(body.height);
+  if (body.thumb_url != null) upload.thumbUrl = body.thumb_url;
+  return upload;
+}
+
+/** The answer to `GET /api/files/<id>/link`. */
+function fileLinkInfo(body) {
+  const link = { url: body.url, expiresAt: Number(body.expires_at) };
+  if (body.thumb_url != null) link.thumbUrl = body.thumb_url;
+  return link;
+}
+
+/** An upload as a message's `file`, in the frame's own field names. */
+function messageFile(upload) {
+  const file = { id: upload.id, name: upload.name, mime: upload.mime, size: upload.size, url: upload.url };
+  if (upload.kind === 'image') {
+    file.width = upload.width;
+    file.height = upload.height;
+    file.thumb_url = upload.thumbUrl;
+  }
+  return file;
+}
+
+/** What a text-only client shows of a picture or file message: the server's placeholder with the link. */
+function placeholder(upload) {
+  return upload.kind === 'image' ? `[图片] ${upload.url}` : `[文件] ${upload.name} ${upload.url}`;
+}
+
+/**
+ * What the app passed as a file, whatever the platform gives: a mini-program temporary path (a string), an entry
+ * of `tempFiles` from chooseImage / chooseMedia / chooseMessageFile (`{path | tempFilePath, size, name?}`), or a
+ * Blob / File / bytes in browsers and Node. `name` is the original file name when it is known.
+ */
+function describeFile(file, name) {
+  if (file == null) throw new MiniChatError('invalid_field', 'file is required');
+  if (typeof file === 'string') {
+    if (!file) throw new MiniChatError('invalid_field', 'file must not be an empty path');
+    return { file, name: name || null, size: null };
+  }
+  if (typeof file !== 'object') throw new MiniChatError('invalid_field', 'file must be a path, a chosen file, a Blob or bytes');
+  const given = name || (typeof file.name === 'string' && file.name ? file.name : null);
+  // a Blob is sent as it is, even where the platform adds a `path` to it (Electron's File)
+  const path = isBlob(file) ? null
+    : typeof file.tempFilePath === 'string' ? file.tempFilePath : typeof file.path === 'string' ? file.path : null;
+  const size = Number.isFinite(Number(file.size)) && file.size != null ? Number(file.size)
+    : Number.isFinite(file.byteLength) ? file.byteLength : null;
+  return { file: path != null ? path : file, name: given, size };
+}
+
+function isBlob(value) {
+  return typeof Blob === 'function' && value instanceof Blob;
+}
+
+/** Refuses what the server would refuse anyway, before any byte leaves: an empty file, or one over the limit. */
+function checkFileSize(size, maxBytes) {
+  if (size == null) return null;
+  if (size === 0) return new MiniChatError('invalid_field', 'the file is empty');
+  if (size > maxBytes) return new MiniChatError('too_large', `a file may have at most ${maxBytes} bytes`, { status: 413 });
+  return null;
+}
+  exports.DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
+  exports.uploadInfo = uploadInfo;
+  exports.fileLinkInfo = fileLinkInfo;
+  exports.messageFile = messageFile;
+  exports.placeholder = placeholder;
+  exports.describeFile = describeFile;
+  exports.checkFileSize = checkFileSize;
+  return exports;
+})({});
+
 // ---- src/groups.js
 modules["groups.js"] = (function (exports) {
 /**
@@ -265,6 +358,7 @@ modules["client.js"] = (function (exports) {
 const { Emitter } = modules["emitter.js"];
 const { MiniChatError } = modules["errors.js"];
 const { backoffDelay, DEFAULT_BACKOFF } = modules["backoff.js"];
+const { checkFileSize, DEFAULT_MAX_FILE_BYTES, describeFile, fileLinkInfo, messageFile, placeholder, uploadInfo } = modules["files.js"];
 const { conversationPage, directMessage, groupInfo, groupMembers, groupMessage, groupPresence, groupReceipts, isGroupMessage, messageKey, requireId, requireIds } = modules["groups.js"];
 
 /** Typing hints sent per peer at most this often; what the server forwards at most too. */
@@ -304,12 +398,15 @@ const DEFAULTS = Object.freeze({
   gapTimeout: 1000,
   retryDelay: 1000,
   maxTextLength: 5000,
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   autoPause: true,
   autoStart: true,
 });
 
 /** Ids of delivered messages kept to drop repeats; far more than any sync page or reorder window. */
 const SEEN_IDS = 5000;
+/** File sends remembered by cid, so that the same cid uploads once; far more than are sent at once. */
+const FILE_SENDS = 200;
 
 /**
  * A chat connection that stays up: token at the handshake, `bind` on `init`, heartbeats that notice a silent
@@ -357,6 +454,7 @@ class MiniChatClient extends Emitter {
     this._timers = {};
     this._outbox = [];
     this._pending = new Map();
+    this._fileSends = new Map();
     this._reads = [];
     this._groupQueries = [];
     this._buffer = new Map();
@@ -392,9 +490,17 @@ class MiniChatClient extends Emitter {
     return this._cursor;
   }
 
-  /** Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`. */
+  /**
+   * Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`; a picture
+   * or file has `fileId` instead of `text` (its upload is done: only the message waits).
+   */
   get pendingSends() {
-    return this._outbox.map(({ cid, to, groupId, text }) => (groupId != null ? { cid, groupId, text } : { cid, to, text }));
+    return this._outbox.map(({ cid, to, groupId, text, upload }) => {
+      const pending = groupId != null ? { cid, groupId } : { cid, to };
+      if (upload) pending.fileId = upload.id;
+      else pending.text = text;
+      return pending;
+    });
   }
 
   /** Opens the connection (done by the constructor unless `autoStart: false`). */
@@ -410,15 +516,60 @@ class MiniChatClient extends Emitter {
   send(to, text, { cid } = {}) {
     if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
     const peer = Number(to);
-    if (!Number.isSafeInteger(peer) || peer <= 0) {
-      return Promise.reject(new MiniChatError('invalid_field', 'to must be a positive user id'));
-    }
-    const refusal = this._checkText(text);
+    const refusal = this._checkPeer(peer) || this._checkText(text);
     if (refusal) return Promise.reject(refusal);
-    if (this.userId != null && peer === this.userId) {
-      return Promise.reject(new MiniChatError('self_message', 'cannot send a message to yourself'));
-    }
     return this._enqueue({ cid, to: peer, text });
+  }
+
+  _checkPeer(peer) {
+    if (!Number.isSafeInteger(peer) || peer <= 0) return new MiniChatError('invalid_field', 'to must be a positive user id');
+    if (this.userId != null && peer === this.userId) return new MiniChatError('self_message', 'cannot send a message to yourself');
+    return null;
+  }
+
+  /**
+   * Sends a picture or file to a user: uploads it (`uploadFile`), then sends the message through the queue of
+   * `send` (acknowledged, kept while offline, sent again with the same `cid`). `file`: a mini-program temporary
+   * path or chosen file, or a Blob / File / bytes; `name`: the original file name. The same `cid` again gives the
+   * same promise: one upload, one message. Resolves with the stored message (`kind` 'image' or 'file', `file`).
+   */
+  sendFile(to, file, options = {}) {
+    const peer = Number(to);
+    return this._sendUpload(() => {
+      const refusal = this._checkPeer(peer);
+      if (refusal) throw refusal;
+      return { to: peer };
+    }, file, options);
+  }
+
+  /** A picture or file to a group, as `sendFile` does it; resolves with the stored `group_text` message. */
+  sendFileToGroup(groupId, file, options = {}) {
+    return this._sendUpload(() => ({ groupId: requireId(groupId, 'groupId'), mentions: [], mentionAll: false }), file, options);
+  }
+
+  /** Upload first, then the message as a queued send; remembered by cid, so that a repeat uploads nothing. */
+  _sendUpload(destination, file, { name, cid } = {}) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let target;
+    try {
+      target = destination();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = cid != null ? String(cid) : this.newCid();
+    const known = this._fileSends.get(id);
+    if (known) return known;
+    const sent = this.uploadFile(file, { name }).then((upload) => {
+      if (this._state === 'closed') throw new MiniChatError('closed', 'the client was closed');
+      return this._enqueue(Object.assign({ cid: id, upload }, target));
+    });
+    this._fileSends.set(id, sent);
+    if (this._fileSends.size > FILE_SENDS) this._fileSends.delete(this._fileSends.keys().next().value);
+    // a failed upload or a refused message may be tried again with the same cid
+    sent.catch(() => {
+      if (this._fileSends.get(id) === sent) this._fileSends.delete(id);
+    });
+    return sent;
   }
 
   /**
@@ -648,6 +799,42 @@ class MiniChatClient extends Emitter {
     return body;
   }
 
+  /**
+   * Uploads a picture or file (`POST /api/files`, multipart, through the adapter: `uploadFile` in mini-programs,
+   * fetch with FormData elsewhere). Resolves with `{id, kind, name, mime, size, url, width?, height?, thumbUrl?}`;
+   * send it with `sendFile`, or pass `id` to a send of your own. Refusals: `too_large` (also checked here against
+   * `maxFileBytes` when the size is known), `unsupported_type`, `rate_limited`, `invalid_field`.
+   */
+  async uploadFile(file, { name } = {}) {
+    const described = describeFile(file, name);
+    const refusal = checkFileSize(described.size, this.options.maxFileBytes);
+    if (refusal) throw refusal;
+    if (typeof this.adapter.upload !== 'function') {
+      throw new MiniChatError('unsupported', `the ${this.adapter.name || 'given'} adapter cannot upload files`);
+    }
+    const token = await this._token();
+    let response;
+    try {
+      response = await this.adapter.upload({
+        url: `${this.apiUrl}/api/files`,
+        headers: { Authorization: `Bearer ${token}` },
+        file: described.file,
+        name: described.name,
+      });
+    } catch (cause) {
+      if (cause instanceof MiniChatError) throw cause;
+      throw new MiniChatError('network', `POST /api/files failed: ${describe(cause)}`, { retryable: true });
+    }
+    if (response.status >= 400) throw httpError(response);
+    return uploadInfo(response.data);
+  }
+
+  /** Fresh links to a picture or file of one of this user's conversations: `{url, thumbUrl?, expiresAt}` (ms). */
+  async fileLink(fileId) {
+    if (typeof fileId !== 'string' || !fileId) throw new MiniChatError('invalid_field', 'fileId must be a non-empty string');
+    return fileLinkInfo(await this._request('GET', `/api/files/${encodeURIComponent(fileId)}/link`));
+  }
+
   /** A user's presence `{userId, online, lastSeen}`. */
   async presence(userId) {
     const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
@@ -781,11 +968,7 @@ class MiniChatClient extends Emitter {
     } catch (cause) {
       throw new MiniChatError('network', `${method} ${path} failed: ${describe(cause)}`, { retryable: true });
     }
-    if (response.status >= 400) {
-      const error = (response.data && response.data.error) || {};
-      throw new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
-        { status: response.status, retryable: response.status === 503 });
-    }
+    if (response.status >= 400) throw httpError(response);
     return response.data;
   }
 
@@ -1216,8 +1399,13 @@ class MiniChatClient extends Emitter {
   }
 
   _sayFrame(entry) {
-    if (entry.groupId == null) return { type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid };
-    const frame = { type: 'say', group_id: entry.groupId, data: entry.text, cid: entry.cid };
+    const frame = entry.groupId == null
+      ? { type: 'say', from_id: this.userId, to_id: entry.to, cid: entry.cid }
+      : { type: 'say', group_id: entry.groupId, cid: entry.cid };
+    // a picture or file names its upload; the server writes the message's data itself
+    if (entry.upload) frame.file_id = entry.upload.id;
+    else frame.data = entry.text;
+    if (entry.groupId == null) return frame;
     if (entry.mentions.length > 0) frame.mentions = entry.mentions;
     if (entry.mentionAll) frame.mention_all = true;
     return frame;
@@ -1239,6 +1427,7 @@ class MiniChatClient extends Emitter {
       created_at: frame.created_at,
       cid: entry.cid,
     };
+    if (entry.upload) withUpload(message, entry.upload);
     this._ingest(message);
     entry.resolve(message);
     this._pump();
@@ -1463,6 +1652,21 @@ class MiniChatClient extends Emitter {
   }
 }
 
+/** The sender's copy of a picture or file message, as the server's frames carry one (the ack carries no body). */
+function withUpload(message, upload) {
+  message.kind = upload.kind;
+  message.data = placeholder(upload);
+  message.file = messageFile(upload);
+  return message;
+}
+
+/** An HTTP refusal as the module's error: the server's code and message, and the status. */
+function httpError(response) {
+  const error = (response.data && response.data.error) || {};
+  return new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
+    { status: response.status, retryable: response.status === 503 });
+}
+
 function groupPath(groupId) {
   return `/api/groups/${requireId(groupId, 'groupId')}`;
 }
@@ -1545,8 +1749,11 @@ function asRecalled(message) {
 
 // ---- src/adapters/websocket.js
 modules["adapters/websocket.js"] = (function (exports) {
+const { MiniChatError } = modules["errors.js"];
+
 /**
- * Adapter for the standard `WebSocket` (browsers, Node 22+, or Node 20 with --experimental-websocket) and `fetch`.
+ * Adapter for the standard `WebSocket` (browsers, Node 22+, or Node 20 with --experimental-websocket), `fetch`, and
+ * `FormData` with `Blob` for uploads.
  * In a browser, a hidden page counts as "in the background" (reconnects wait until it is visible again). The token
  * goes in the URL: the standard WebSocket cannot set headers.
  */
@@ -1555,6 +1762,8 @@ function webSocketAdapter(options) {
   const WebSocketImpl = 'WebSocket' in given ? given.WebSocket : globalThis.WebSocket;
   const fetchImpl = 'fetch' in given ? given.fetch : globalThis.fetch;
   const doc = 'document' in given ? given.document : globalThis.document;
+  const FormDataImpl = 'FormData' in given ? given.FormData : globalThis.FormData;
+  const BlobImpl = 'Blob' in given ? given.Blob : globalThis.Blob;
   if (typeof WebSocketImpl !== 'function') {
     throw new TypeError('no WebSocket implementation: pass one, e.g. webSocketAdapter({ WebSocket })');
   }
@@ -1584,15 +1793,24 @@ function webSocketAdapter(options) {
     async request({ method, url, headers, body }) {
       if (typeof fetchImpl !== 'function') throw new TypeError('no fetch implementation');
       const response = await fetchImpl(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      let data = null;
-      try {
-        data = text ? JSON.parse(text) : null;
-      } catch (ignored) {
-        data = text;
+      return answer(response);
+    },
+
+    /**
+     * A multipart POST: the original name as the form field `name` (ahead of the file, so that the server knows it
+     * before the bytes), the file part `file`. fetch sets the multipart Content-Type with its boundary itself.
+     */
+    async upload({ url, headers, file, name }) {
+      if (typeof fetchImpl !== 'function') throw new TypeError('no fetch implementation');
+      if (typeof FormDataImpl !== 'function' || typeof BlobImpl !== 'function') {
+        throw new MiniChatError('unsupported', 'no FormData or Blob here: pass them, e.g. webSocketAdapter({ FormData, Blob })');
       }
-      const retryAfter = response.headers && typeof response.headers.get === 'function' ? response.headers.get('retry-after') : null;
-      return { status: response.status, data, headers: retryAfter != null ? { 'Retry-After': retryAfter } : {} };
+      if (typeof file === 'string') throw new MiniChatError('invalid_field', 'in browsers and Node, pass a Blob, a File or bytes, not a path');
+      const blob = file instanceof BlobImpl ? file : new BlobImpl([file]);
+      const form = new FormDataImpl();
+      if (name) form.append('name', name);
+      form.append('file', blob, name || blob.name || 'file');
+      return answer(await fetchImpl(url, { method: 'POST', headers, body: form }));
     },
 
     onLifecycle(onForeground, onBackground) {
@@ -1603,6 +1821,19 @@ function webSocketAdapter(options) {
     },
   };
 }
+
+/** A fetch response as the client takes it: the status, the body parsed when it is JSON, and Retry-After. */
+async function answer(response) {
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (ignored) {
+    data = text;
+  }
+  const retryAfter = response.headers && typeof response.headers.get === 'function' ? response.headers.get('retry-after') : null;
+  return { status: response.status, data, headers: retryAfter != null ? { 'Retry-After': retryAfter } : {} };
+}
   exports.webSocketAdapter = webSocketAdapter;
   return exports;
 })({});
@@ -1611,7 +1842,7 @@ function webSocketAdapter(options) {
 modules["adapters/miniprogram.js"] = (function (exports) {
 /**
  * Adapters for mini-program socket APIs: uni-app's `uni` and WeChat's `wx` have the same shape (`connectSocket`
- * returning a SocketTask, `request`, `onAppShow`/`onAppHide`). Pass the API in: `uniAppAdapter(uni)`,
+ * returning a SocketTask, `request`, `uploadFile`, `onAppShow`/`onAppHide`). Pass the API in: `uniAppAdapter(uni)`,
  * `wechatAdapter(wx)`. uni-app gives app code `uni` by rewriting the bare name at build time; on mp-weixin there is
  * no `globalThis.uni`, so a package cannot find it by itself.
  *
@@ -1628,7 +1859,10 @@ modules["adapters/miniprogram.js"] = (function (exports) {
  *   drops the socket.
  * - The token goes in the `Authorization` header, except where the platform ignores `header` (uni-app H5, which
  *   runs on the browser's WebSocket): there it goes in the URL.
+ * - `uploadFile` gives `res.data` as a string, whatever the server's content type: the adapter parses it.
  */
+
+const { MiniChatError } = modules["errors.js"];
 
 const NORMAL = 1000;
 const MAX_REASON_BYTES = 123;
@@ -1676,6 +1910,16 @@ function asText(data) {
     }
   }
   return String(data);
+}
+
+/** A body the platform left as text (uploadFile always does; request when it is not JSON-typed), parsed if JSON. */
+function parsed(data) {
+  if (typeof data !== 'string' || !data) return data;
+  try {
+    return JSON.parse(data);
+  } catch (ignored) {
+    return data; // not JSON: keep the text
+  }
 }
 
 function later(fn) {
@@ -1837,19 +2081,38 @@ function miniProgramAdapter(api, options) {
             method: req.method,
             header: req.headers,
             data: req.body,
-            success: (res) => {
-              let data = res.data;
-              if (typeof data === 'string' && data) {
-                try {
-                  data = JSON.parse(data);
-                } catch (ignored) {
-                  // not JSON: keep the text
-                }
-              }
-              resolve({ status: res.statusCode, data, headers: res.header || res.headers || {} });
-            },
+            success: (res) => resolve({ status: res.statusCode, data: parsed(res.data), headers: res.header || res.headers || {} }),
             fail: (err) => reject(new Error(`${name}: request failed: ${errText(err, 'no reason given')}`)),
           });
+        } catch (cause) {
+          reject(cause);
+        }
+      });
+    },
+
+    /**
+     * `uploadFile` as both platforms document it: the file part named `file`, the original name as a form field
+     * (temporary paths have names like `tmp_abc.png`), `res.data` a string. Looked up at call time, so that a
+     * runtime without it still launches; uni-app H5 also takes a File or Blob (`file`) instead of a path.
+     */
+    upload(req) {
+      return new Promise((resolve, reject) => {
+        if (typeof api.uploadFile !== 'function') {
+          reject(new MiniChatError('unsupported', `${name}: this platform has no uploadFile`));
+          return;
+        }
+        const params = {
+          url: req.url,
+          name: 'file',
+          header: req.headers,
+          success: (res) => resolve({ status: res.statusCode, data: parsed(res.data), headers: res.header || res.headers || {} }),
+          fail: (err) => reject(new Error(`${name}: uploadFile failed: ${errText(err, 'no reason given')}`)),
+        };
+        if (typeof req.file === 'string') params.filePath = req.file;
+        else params.file = req.file;
+        if (req.name) params.formData = { name: req.name };
+        try {
+          api.uploadFile(params);
         } catch (cause) {
           reject(cause);
         }

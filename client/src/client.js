@@ -1,6 +1,7 @@
 import { Emitter } from './emitter.js';
 import { MiniChatError } from './errors.js';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
+import { checkFileSize, DEFAULT_MAX_FILE_BYTES, describeFile, fileLinkInfo, messageFile, placeholder, uploadInfo } from './files.js';
 import {
   conversationPage, directMessage, groupInfo, groupMembers, groupMessage, groupPresence, groupReceipts,
   isGroupMessage, messageKey, requireId, requireIds,
@@ -43,12 +44,15 @@ const DEFAULTS = Object.freeze({
   gapTimeout: 1000,
   retryDelay: 1000,
   maxTextLength: 5000,
+  maxFileBytes: DEFAULT_MAX_FILE_BYTES,
   autoPause: true,
   autoStart: true,
 });
 
 /** Ids of delivered messages kept to drop repeats; far more than any sync page or reorder window. */
 const SEEN_IDS = 5000;
+/** File sends remembered by cid, so that the same cid uploads once; far more than are sent at once. */
+const FILE_SENDS = 200;
 
 /**
  * A chat connection that stays up: token at the handshake, `bind` on `init`, heartbeats that notice a silent
@@ -96,6 +100,7 @@ export class MiniChatClient extends Emitter {
     this._timers = {};
     this._outbox = [];
     this._pending = new Map();
+    this._fileSends = new Map();
     this._reads = [];
     this._groupQueries = [];
     this._buffer = new Map();
@@ -131,9 +136,17 @@ export class MiniChatClient extends Emitter {
     return this._cursor;
   }
 
-  /** Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`. */
+  /**
+   * Sends not yet acknowledged by the server, oldest first: `{cid, to, text}`, or `{cid, groupId, text}`; a picture
+   * or file has `fileId` instead of `text` (its upload is done: only the message waits).
+   */
   get pendingSends() {
-    return this._outbox.map(({ cid, to, groupId, text }) => (groupId != null ? { cid, groupId, text } : { cid, to, text }));
+    return this._outbox.map(({ cid, to, groupId, text, upload }) => {
+      const pending = groupId != null ? { cid, groupId } : { cid, to };
+      if (upload) pending.fileId = upload.id;
+      else pending.text = text;
+      return pending;
+    });
   }
 
   /** Opens the connection (done by the constructor unless `autoStart: false`). */
@@ -149,15 +162,60 @@ export class MiniChatClient extends Emitter {
   send(to, text, { cid } = {}) {
     if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
     const peer = Number(to);
-    if (!Number.isSafeInteger(peer) || peer <= 0) {
-      return Promise.reject(new MiniChatError('invalid_field', 'to must be a positive user id'));
-    }
-    const refusal = this._checkText(text);
+    const refusal = this._checkPeer(peer) || this._checkText(text);
     if (refusal) return Promise.reject(refusal);
-    if (this.userId != null && peer === this.userId) {
-      return Promise.reject(new MiniChatError('self_message', 'cannot send a message to yourself'));
-    }
     return this._enqueue({ cid, to: peer, text });
+  }
+
+  _checkPeer(peer) {
+    if (!Number.isSafeInteger(peer) || peer <= 0) return new MiniChatError('invalid_field', 'to must be a positive user id');
+    if (this.userId != null && peer === this.userId) return new MiniChatError('self_message', 'cannot send a message to yourself');
+    return null;
+  }
+
+  /**
+   * Sends a picture or file to a user: uploads it (`uploadFile`), then sends the message through the queue of
+   * `send` (acknowledged, kept while offline, sent again with the same `cid`). `file`: a mini-program temporary
+   * path or chosen file, or a Blob / File / bytes; `name`: the original file name. The same `cid` again gives the
+   * same promise: one upload, one message. Resolves with the stored message (`kind` 'image' or 'file', `file`).
+   */
+  sendFile(to, file, options = {}) {
+    const peer = Number(to);
+    return this._sendUpload(() => {
+      const refusal = this._checkPeer(peer);
+      if (refusal) throw refusal;
+      return { to: peer };
+    }, file, options);
+  }
+
+  /** A picture or file to a group, as `sendFile` does it; resolves with the stored `group_text` message. */
+  sendFileToGroup(groupId, file, options = {}) {
+    return this._sendUpload(() => ({ groupId: requireId(groupId, 'groupId'), mentions: [], mentionAll: false }), file, options);
+  }
+
+  /** Upload first, then the message as a queued send; remembered by cid, so that a repeat uploads nothing. */
+  _sendUpload(destination, file, { name, cid } = {}) {
+    if (this._state === 'closed') return Promise.reject(new MiniChatError('closed', 'the client is closed'));
+    let target;
+    try {
+      target = destination();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const id = cid != null ? String(cid) : this.newCid();
+    const known = this._fileSends.get(id);
+    if (known) return known;
+    const sent = this.uploadFile(file, { name }).then((upload) => {
+      if (this._state === 'closed') throw new MiniChatError('closed', 'the client was closed');
+      return this._enqueue(Object.assign({ cid: id, upload }, target));
+    });
+    this._fileSends.set(id, sent);
+    if (this._fileSends.size > FILE_SENDS) this._fileSends.delete(this._fileSends.keys().next().value);
+    // a failed upload or a refused message may be tried again with the same cid
+    sent.catch(() => {
+      if (this._fileSends.get(id) === sent) this._fileSends.delete(id);
+    });
+    return sent;
   }
 
   /**
@@ -387,6 +445,42 @@ export class MiniChatClient extends Emitter {
     return body;
   }
 
+  /**
+   * Uploads a picture or file (`POST /api/files`, multipart, through the adapter: `uploadFile` in mini-programs,
+   * fetch with FormData elsewhere). Resolves with `{id, kind, name, mime, size, url, width?, height?, thumbUrl?}`;
+   * send it with `sendFile`, or pass `id` to a send of your own. Refusals: `too_large` (also checked here against
+   * `maxFileBytes` when the size is known), `unsupported_type`, `rate_limited`, `invalid_field`.
+   */
+  async uploadFile(file, { name } = {}) {
+    const described = describeFile(file, name);
+    const refusal = checkFileSize(described.size, this.options.maxFileBytes);
+    if (refusal) throw refusal;
+    if (typeof this.adapter.upload !== 'function') {
+      throw new MiniChatError('unsupported', `the ${this.adapter.name || 'given'} adapter cannot upload files`);
+    }
+    const token = await this._token();
+    let response;
+    try {
+      response = await this.adapter.upload({
+        url: `${this.apiUrl}/api/files`,
+        headers: { Authorization: `Bearer ${token}` },
+        file: described.file,
+        name: described.name,
+      });
+    } catch (cause) {
+      if (cause instanceof MiniChatError) throw cause;
+      throw new MiniChatError('network', `POST /api/files failed: ${describe(cause)}`, { retryable: true });
+    }
+    if (response.status >= 400) throw httpError(response);
+    return uploadInfo(response.data);
+  }
+
+  /** Fresh links to a picture or file of one of this user's conversations: `{url, thumbUrl?, expiresAt}` (ms). */
+  async fileLink(fileId) {
+    if (typeof fileId !== 'string' || !fileId) throw new MiniChatError('invalid_field', 'fileId must be a non-empty string');
+    return fileLinkInfo(await this._request('GET', `/api/files/${encodeURIComponent(fileId)}/link`));
+  }
+
   /** A user's presence `{userId, online, lastSeen}`. */
   async presence(userId) {
     const body = await this._request('GET', `/api/presence/${encodeURIComponent(userId)}`);
@@ -520,11 +614,7 @@ export class MiniChatClient extends Emitter {
     } catch (cause) {
       throw new MiniChatError('network', `${method} ${path} failed: ${describe(cause)}`, { retryable: true });
     }
-    if (response.status >= 400) {
-      const error = (response.data && response.data.error) || {};
-      throw new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
-        { status: response.status, retryable: response.status === 503 });
-    }
+    if (response.status >= 400) throw httpError(response);
     return response.data;
   }
 
@@ -955,8 +1045,13 @@ export class MiniChatClient extends Emitter {
   }
 
   _sayFrame(entry) {
-    if (entry.groupId == null) return { type: 'say', from_id: this.userId, to_id: entry.to, data: entry.text, cid: entry.cid };
-    const frame = { type: 'say', group_id: entry.groupId, data: entry.text, cid: entry.cid };
+    const frame = entry.groupId == null
+      ? { type: 'say', from_id: this.userId, to_id: entry.to, cid: entry.cid }
+      : { type: 'say', group_id: entry.groupId, cid: entry.cid };
+    // a picture or file names its upload; the server writes the message's data itself
+    if (entry.upload) frame.file_id = entry.upload.id;
+    else frame.data = entry.text;
+    if (entry.groupId == null) return frame;
     if (entry.mentions.length > 0) frame.mentions = entry.mentions;
     if (entry.mentionAll) frame.mention_all = true;
     return frame;
@@ -978,6 +1073,7 @@ export class MiniChatClient extends Emitter {
       created_at: frame.created_at,
       cid: entry.cid,
     };
+    if (entry.upload) withUpload(message, entry.upload);
     this._ingest(message);
     entry.resolve(message);
     this._pump();
@@ -1200,6 +1296,21 @@ export class MiniChatClient extends Emitter {
       delete this._timers[name];
     }
   }
+}
+
+/** The sender's copy of a picture or file message, as the server's frames carry one (the ack carries no body). */
+function withUpload(message, upload) {
+  message.kind = upload.kind;
+  message.data = placeholder(upload);
+  message.file = messageFile(upload);
+  return message;
+}
+
+/** An HTTP refusal as the module's error: the server's code and message, and the status. */
+function httpError(response) {
+  const error = (response.data && response.data.error) || {};
+  return new MiniChatError(error.code || `http_${response.status}`, error.message || `HTTP ${response.status}`,
+    { status: response.status, retryable: response.status === 503 });
 }
 
 function groupPath(groupId) {

@@ -28,6 +28,7 @@ export interface ChatMessage {
   peer: number;
 }
 
+/** A message's picture or file, in the frame's own field names; width, height and thumb_url for pictures only. */
 export interface FileInfo {
   id: string;
   name: string;
@@ -35,8 +36,49 @@ export interface FileInfo {
   size: number;
   width?: number;
   height?: number;
+  /** Signed for this user; expires (default 15 min). A non-picture downloads as an attachment. */
   url: string;
+  /** A JPEG at most 240 px wide. */
   thumb_url?: string;
+}
+
+/** What `uploadFile` resolves with: the stored upload, not sent to anyone yet. */
+export interface Upload {
+  id: string;
+  /** `image` for jpeg, png, gif, webp and bmp (measured and thumbnailed); anything else is a `file`. */
+  kind: 'image' | 'file';
+  name: string;
+  mime: string;
+  size: number;
+  url: string;
+  width?: number;
+  height?: number;
+  thumbUrl?: string;
+}
+
+/** Fresh links to a file (`fileLink`). */
+export interface FileLink {
+  url: string;
+  thumbUrl?: string;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}
+
+/**
+ * What can be uploaded: a mini-program temporary path, an entry of `tempFiles` (chooseImage, chooseMedia,
+ * chooseMessageFile), or in browsers and Node a Blob, a File or bytes.
+ */
+export type UploadSource =
+  | string
+  | { path?: string; tempFilePath?: string; size?: number; name?: string }
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView;
+
+export interface FileSendOptions {
+  /** The original file name (mini-program temporary files are named like `tmp_abc.png`); a File's own by default. */
+  name?: string;
+  cid?: string;
 }
 
 /** The peer read this user's messages to them up to `upTo` (a message id; `seq` is its place). */
@@ -105,9 +147,11 @@ export interface GroupTextFrame {
   /** Position in this user's inbox, shared with one-to-one messages (what `sync` resumes from). */
   cursor: number;
   from_id: number;
-  /** The text; for a system message, the JSON of its change. */
+  /** The text; for a system message, the JSON of its change; for a picture or file a placeholder with its link. */
   data: string;
-  kind: 'text' | 'system';
+  kind: 'text' | 'system' | 'image' | 'file';
+  /** A picture or file (links signed for this user, expiring). */
+  file?: FileInfo;
   /** It mentions this user (by id, or everyone). */
   mentioned: boolean;
   is_read: 0 | 1;
@@ -215,7 +259,10 @@ export interface PendingSend {
   to?: number;
   /** Group sends. */
   groupId?: number;
-  text: string;
+  /** A text. */
+  text?: string;
+  /** A picture or file, already uploaded. */
+  fileId?: string;
 }
 
 /** `auth`: the server refused the token; no retries until `setToken()` (or `reconnect()`). */
@@ -330,6 +377,15 @@ export interface HttpRequest {
   body?: unknown;
 }
 
+/** A multipart upload: the part `file`, and the form field `name` when the original name is known. */
+export interface UploadRequest {
+  url: string;
+  headers: Record<string, string>;
+  /** A temporary path in mini-programs; a Blob, a File or bytes elsewhere. */
+  file: unknown;
+  name: string | null;
+}
+
 /** How the client reaches the network on one platform. */
 export interface Adapter {
   name?: string;
@@ -337,6 +393,8 @@ export interface Adapter {
   tokenInHeader?: boolean;
   connect(url: string, handlers: SocketHandlers, options?: { headers: Record<string, string>; token: string }): AdapterSocket;
   request(request: HttpRequest): Promise<{ status: number; data: any; headers?: Record<string, string> }>;
+  /** Uploads (`uploadFile` in mini-programs, fetch with FormData elsewhere); without it, uploads are `unsupported`. */
+  upload?(request: UploadRequest): Promise<{ status: number; data: any; headers?: Record<string, string> }>;
   /** Calls onForeground / onBackground as the app is shown or hidden; returns an unsubscribe function. */
   onLifecycle?(onForeground: () => void, onBackground: () => void): () => void;
 }
@@ -395,6 +453,8 @@ export interface ClientOptions {
   retryDelay?: number;
   /** Longest text accepted, in characters (default 5000, as the server's default). */
   maxTextLength?: number;
+  /** Largest upload accepted, in bytes, checked where the size is known (default 20 MiB, as the server's default). */
+  maxFileBytes?: number;
   /** Follow the adapter's foreground/background events (default true). */
   autoPause?: boolean;
   /** Connect in the constructor (default true). */
@@ -422,6 +482,17 @@ export class MiniChatClient extends Emitter<ClientEvents> {
   send(to: number, text: string, options?: { cid?: string }): Promise<SentMessage>;
   /** Through the same outbox as `send`. `mentionAll` is for owners and admins. */
   sendToGroup(groupId: number, text: string, options?: { mentions?: number[]; mentionAll?: boolean; cid?: string }): Promise<SentGroupMessage>;
+  /**
+   * Uploads, then sends through the queue of `send` (acknowledged, kept while offline, retried with the same
+   * `cid`); the same `cid` again uploads nothing and gives the same promise. Resolves with the stored message.
+   */
+  sendFile(to: number, file: UploadSource, options?: FileSendOptions): Promise<SentMessage>;
+  /** A picture or file to a group, as `sendFile` does it. */
+  sendFileToGroup(groupId: number, file: UploadSource, options?: FileSendOptions): Promise<SentGroupMessage>;
+  /** `POST /api/files`; refusals: `too_large`, `unsupported_type`, `rate_limited`, `invalid_field`, `unsupported` (adapter). */
+  uploadFile(file: UploadSource, options?: { name?: string }): Promise<Upload>;
+  /** Fresh signed links to a file of one of this user's conversations (404 `not_found` otherwise). */
+  fileLink(fileId: string): Promise<FileLink>;
   newCid(): string;
   markRead(peer: number, upTo?: number): Promise<ReadResult>;
   /** Recalls an own one-to-one message within the server's window (`recall_expired` after it). */
@@ -490,8 +561,8 @@ export function tokenSubject(token: string): number | null;
 /** A system message's data as its change (what `groupMessage` events carry as `system`). */
 export function systemEvent(data: string): SystemEvent;
 
-/** Browsers and Node (the standard WebSocket and fetch). */
-export function webSocketAdapter(options?: { WebSocket?: unknown; fetch?: typeof fetch; document?: unknown }): Adapter;
+/** Browsers and Node (the standard WebSocket and fetch; FormData and Blob for uploads). */
+export function webSocketAdapter(options?: { WebSocket?: unknown; fetch?: typeof fetch; document?: unknown; FormData?: unknown; Blob?: unknown }): Adapter;
 export interface MiniProgramAdapterOptions {
   /** Used in errors. */
   name?: string;

@@ -1,6 +1,6 @@
 /**
  * Adapters for mini-program socket APIs: uni-app's `uni` and WeChat's `wx` have the same shape (`connectSocket`
- * returning a SocketTask, `request`, `onAppShow`/`onAppHide`). Pass the API in: `uniAppAdapter(uni)`,
+ * returning a SocketTask, `request`, `uploadFile`, `onAppShow`/`onAppHide`). Pass the API in: `uniAppAdapter(uni)`,
  * `wechatAdapter(wx)`. uni-app gives app code `uni` by rewriting the bare name at build time; on mp-weixin there is
  * no `globalThis.uni`, so a package cannot find it by itself.
  *
@@ -17,7 +17,10 @@
  *   drops the socket.
  * - The token goes in the `Authorization` header, except where the platform ignores `header` (uni-app H5, which
  *   runs on the browser's WebSocket): there it goes in the URL.
+ * - `uploadFile` gives `res.data` as a string, whatever the server's content type: the adapter parses it.
  */
+
+import { MiniChatError } from '../errors.js';
 
 const NORMAL = 1000;
 const MAX_REASON_BYTES = 123;
@@ -65,6 +68,16 @@ function asText(data) {
     }
   }
   return String(data);
+}
+
+/** A body the platform left as text (uploadFile always does; request when it is not JSON-typed), parsed if JSON. */
+function parsed(data) {
+  if (typeof data !== 'string' || !data) return data;
+  try {
+    return JSON.parse(data);
+  } catch (ignored) {
+    return data; // not JSON: keep the text
+  }
 }
 
 function later(fn) {
@@ -226,19 +239,38 @@ export function miniProgramAdapter(api, options) {
             method: req.method,
             header: req.headers,
             data: req.body,
-            success: (res) => {
-              let data = res.data;
-              if (typeof data === 'string' && data) {
-                try {
-                  data = JSON.parse(data);
-                } catch (ignored) {
-                  // not JSON: keep the text
-                }
-              }
-              resolve({ status: res.statusCode, data, headers: res.header || res.headers || {} });
-            },
+            success: (res) => resolve({ status: res.statusCode, data: parsed(res.data), headers: res.header || res.headers || {} }),
             fail: (err) => reject(new Error(`${name}: request failed: ${errText(err, 'no reason given')}`)),
           });
+        } catch (cause) {
+          reject(cause);
+        }
+      });
+    },
+
+    /**
+     * `uploadFile` as both platforms document it: the file part named `file`, the original name as a form field
+     * (temporary paths have names like `tmp_abc.png`), `res.data` a string. Looked up at call time, so that a
+     * runtime without it still launches; uni-app H5 also takes a File or Blob (`file`) instead of a path.
+     */
+    upload(req) {
+      return new Promise((resolve, reject) => {
+        if (typeof api.uploadFile !== 'function') {
+          reject(new MiniChatError('unsupported', `${name}: this platform has no uploadFile`));
+          return;
+        }
+        const params = {
+          url: req.url,
+          name: 'file',
+          header: req.headers,
+          success: (res) => resolve({ status: res.statusCode, data: parsed(res.data), headers: res.header || res.headers || {} }),
+          fail: (err) => reject(new Error(`${name}: uploadFile failed: ${errText(err, 'no reason given')}`)),
+        };
+        if (typeof req.file === 'string') params.filePath = req.file;
+        else params.file = req.file;
+        if (req.name) params.formData = { name: req.name };
+        try {
+          api.uploadFile(params);
         } catch (cause) {
           reject(cause);
         }

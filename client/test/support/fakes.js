@@ -101,6 +101,8 @@ export class FakeAdapter {
     this.sockets = [];
     this.requests = [];
     this.responses = [];
+    this.uploads = [];
+    this.uploadResponses = [];
   }
 
   get last() {
@@ -116,6 +118,13 @@ export class FakeAdapter {
   async request(request) {
     this.requests.push(request);
     return this.responses.shift() || { status: 200, data: {} };
+  }
+
+  /** An upload answered with the next of `uploadResponses` (a response, or a function of the request). */
+  async upload(request) {
+    this.uploads.push(request);
+    const next = this.uploadResponses.shift();
+    return typeof next === 'function' ? next(request) : next || { status: 201, data: uploaded() };
   }
 
   onLifecycle(onForeground, onBackground) {
@@ -152,4 +161,13 @@ export function groupText(id, cursor, group, from, data = `g${id}`, extra = {}) 
 /** A system group_text frame: a membership change. */
 export function systemText(id, cursor, group, change, extra = {}) {
   return groupText(id, cursor, group, change.by, JSON.stringify(change), { kind: 'system', ...extra });
+}
+
+/** The server's answer to an upload: a picture unless `extra` says otherwise. */
+export function uploaded(extra = {}) {
+  return {
+    id: 'f-1', kind: 'image', mime: 'image/png', size: 1795, name: 'holiday.png',
+    url: 'http://chat.test/api/files/f-1?u=7&e=9&s=x', width: 300, height: 200,
+    thumb_url: 'http://chat.test/api/files/f-1/thumb?u=7&e=9&s=y', ...extra,
+  };
 }

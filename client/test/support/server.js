@@ -10,7 +10,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLIENT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const JAR = path.resolve(CLIENT_DIR, '../launcher/target/minichat-launcher.jar');
+/** The launcher jar: the repository's build, unless MINICHAT_JAR names another one (a build kept elsewhere). */
+export const JAR = process.env.MINICHAT_JAR
+  ? path.resolve(process.env.MINICHAT_JAR)
+  : path.resolve(CLIENT_DIR, '../launcher/target/minichat-launcher.jar');
 export const TARGET = path.join(CLIENT_DIR, 'target');
 const STARTUP_DEADLINE_MS = 120_000;
 
@@ -32,7 +35,7 @@ function psql(url, sql) {
 
 export async function startServer(name, extraEnv = {}) {
   if (!existsSync(JAR)) {
-    throw new Error(`${JAR} is missing: build it first (mvn -q -DskipTests package)`);
+    throw new Error(`${JAR} is missing: build it first (mvn -q -DskipTests package), or set MINICHAT_JAR`);
   }
   mkdirSync(TARGET, { recursive: true });
   const port = await freePort();
