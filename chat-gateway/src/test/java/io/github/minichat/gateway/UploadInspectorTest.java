@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.github.minichat.common.Attachment;
 import io.github.minichat.common.ChatError;
 import io.github.minichat.common.ChatException;
+import io.github.minichat.gateway.testing.TestPictures;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -43,7 +44,7 @@ class UploadInspectorTest {
   @ParameterizedTest(name = "a real {0} is a picture, measured, with a thumbnail of at most 240 px")
   @ValueSource(strings = {"png", "jpeg", "gif", "bmp"})
   void realPicturesAreMeasuredAndThumbnailed(String format) throws IOException {
-    Path file = write(picture(format, 640, 360));
+    Path file = write(TestPictures.picture(format, 640, 360));
     UploadInspector.Inspected found = UploadInspector.inspect(file, "image/" + format, "photo." + format);
 
     assertThat(found.kind()).isEqualTo(Attachment.IMAGE);
@@ -119,10 +120,10 @@ class UploadInspectorTest {
   @DisplayName("a picture smaller than a thumbnail keeps its size in the thumbnail; a tall one is bounded by its height")
   void thumbnailsAreBoundedOnTheLongestSide() throws IOException {
     BufferedImage small = ImageIO.read(new ByteArrayInputStream(
-        UploadInspector.inspect(write(picture("png", 100, 50)), "image/png", "s.png").thumbnail()));
+        UploadInspector.inspect(write(TestPictures.picture("png", 100, 50)), "image/png", "s.png").thumbnail()));
     assertThat(small.getWidth()).isEqualTo(100);
     BufferedImage tall = ImageIO.read(new ByteArrayInputStream(
-        UploadInspector.inspect(write(picture("jpeg", 300, 3000)), "image/jpeg", "t.jpg").thumbnail()));
+        UploadInspector.inspect(write(TestPictures.picture("jpeg", 300, 3000)), "image/jpeg", "t.jpg").thumbnail()));
     assertThat(tall.getHeight()).isEqualTo(UploadInspector.THUMB_PIXELS);
     assertThat(tall.getWidth()).isEqualTo(24);
   }
@@ -140,7 +141,7 @@ class UploadInspectorTest {
   @Test
   @DisplayName("a PNG declared as a JPEG, or named .jpg, is refused")
   void aPictureOfAnotherTypeIsRefused() throws IOException {
-    Path png = write(picture("png", 20, 20));
+    Path png = write(TestPictures.picture("png", 20, 20));
     assertRefused(png, "image/jpeg", "photo.jpg");
     assertRefused(png, "application/octet-stream", "photo.jpg");
   }
@@ -200,7 +201,7 @@ class UploadInspectorTest {
 
   @Property(tries = 100, seed = SEED)
   void aTruncatedPictureIsRefusedOrMeasuredNeverAFailure(@ForAll("cutOffs") int keep) throws IOException {
-    byte[] whole = picture("png", 300, 200);
+    byte[] whole = TestPictures.picture("png", 300, 200);
     byte[] cut = java.util.Arrays.copyOf(whole, Math.min(whole.length, keep));
     Path file = write(cut);
     try {
@@ -241,25 +242,6 @@ class UploadInspectorTest {
         () -> UploadInspector.inspect(file, declared, name));
     assertThat(refused).as("%s declared %s", name, declared).isNotNull();
     assertThat(refused.error()).isEqualTo(ChatError.UNSUPPORTED_TYPE);
-  }
-
-  static byte[] picture(String format, int width, int height) {
-    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setColor(Color.ORANGE);
-    g.fillRect(0, 0, width, height);
-    g.setColor(Color.BLUE);
-    g.fillOval(width / 4, height / 4, width / 2, height / 2);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      if (!ImageIO.write(image, format, out)) {
-        throw new IllegalStateException("no writer for " + format);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
   }
 
   /** A PNG signature and header for a picture of this size, and no pixels. */

@@ -1,13 +1,10 @@
 package io.github.minichat.systemtest;
 
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
+import io.github.minichat.gateway.testing.TestPictures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
-import javax.imageio.ImageIO;
 
 /**
  * Uploads the way {@code uni.uploadFile} and {@code wx.uploadFile} send them (multipart, one file part named
@@ -70,20 +66,7 @@ final class Uploads {
 
   /** A real picture of this size in {@code format} (png, jpeg, gif, bmp). */
   static byte[] picture(String format, int width, int height) {
-    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setColor(Color.PINK);
-    g.fillRect(0, 0, width, height);
-    g.setColor(Color.DARK_GRAY);
-    g.drawString("minichat", width / 3, height / 2);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ImageIO.write(image, format, out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return TestPictures.picture(format, width, height);
   }
 
   /**
