@@ -20,6 +20,12 @@ const conversations = new Map(); // 'user:2' | 'group:7' -> { kind, id, name, la
 const chats = new Map(); // same keys -> { byKey: Map, hasMore, loaded }
 const groups = new Map(); // group id -> { role, left, members: Map(user id -> { role, online }) }
 const presence = new Map(); // user id -> online
+/** Per peer, the newest of this user's messages the peer has read (a receipt may come before its message's ack). */
+const readUpTo = new Map();
+/** Fresh links being fetched, by file id: one request however many images of it failed. */
+const renewing = new Map();
+/** A link this close to its expiry counts as expired. */
+const LINK_MARGIN_MS = 5000;
 
 const keyOf = (kind, id) => `${kind}:${id}`;
 const isOpen = (kind, id) => open != null && open.kind === kind && open.id === id;
@@ -196,9 +202,17 @@ function preview(last) {
   if (!last) return '';
   if (last.type === 'group_text') {
     if (last.system) return describeChange(last.system);
-    return `${last.outgoing ? 'You' : userName(last.from_id)}: ${last.data}`;
+    return `${last.outgoing ? 'You' : userName(last.from_id)}: ${summary(last)}`;
   }
-  return `${last.outgoing ? 'You: ' : ''}${last.data}`;
+  return `${last.outgoing ? 'You: ' : ''}${summary(last)}`;
+}
+
+/** A message in a line: a picture or file by what it is rather than by its long link. */
+function summary(message) {
+  if (message.kind === 'recalled') return '[Recalled]';
+  if (message.kind === 'image') return '[Picture]';
+  if (message.kind === 'file') return `[File] ${message.file?.name ?? ''}`;
+  return message.data;
 }
 
 function renderConversations() {
@@ -401,6 +415,41 @@ $('composer').addEventListener('submit', (event) => {
   });
 });
 
+$('attach').addEventListener('click', () => $('attach-input').click());
+
+$('attach-input').addEventListener('change', () => {
+  const files = [...$('attach-input').files];
+  $('attach-input').value = ''; // the same file may be chosen again
+  if (open == null) return;
+  for (const file of files) sendAttachment(open.kind, open.id, file);
+});
+
+/** Shows the file at once from its local copy, then uploads and sends it; the stored message replaces it. */
+function sendAttachment(kind, id, file) {
+  const cid = client.newCid();
+  const local = URL.createObjectURL(file);
+  const picture = file.type.startsWith('image/');
+  put(kind, id, {
+    cid,
+    kind: picture ? 'image' : 'file',
+    data: file.name,
+    file: { name: file.name, size: file.size, mime: file.type, url: local, thumb_url: picture ? local : undefined },
+    outgoing: true,
+    created_at: Date.now(),
+    status: 'sending',
+  });
+  renderMessages(true);
+  const sent = kind === 'user' ? client.sendFile(id, file, { cid }) : client.sendFileToGroup(id, file, { cid });
+  sent.then(() => URL.revokeObjectURL(local), (error) => {
+    const entry = chat(kind, id).byKey.get(`c:${cid}`);
+    if (entry) {
+      entry.status = 'failed';
+      entry.error = error.message;
+    }
+    if (isOpen(kind, id)) renderMessages(false);
+  });
+}
+
 /** `@12` mentions user 12, `@all` everyone (owners and admins may). */
 function mentionsIn(text) {
   const mentions = [...new Set([...text.matchAll(/@(\d+)\b/g)].map((m) => Number(m[1])).filter((id) => id !== me))];
@@ -474,11 +523,13 @@ function decorate(message) {
     return { ...message, status };
   }
   const outgoing = message.outgoing ?? Number(message.from_id) === me;
+  const peer = outgoing ? Number(message.to_id) : Number(message.from_id);
+  const read = message.is_read || message.id <= (readUpTo.get(peer) ?? 0);
   return {
     ...message,
     outgoing,
-    peer: outgoing ? Number(message.to_id) : Number(message.from_id),
-    status: outgoing ? (message.is_read ? 'read' : 'delivered') : 'received',
+    peer,
+    status: outgoing ? (read ? 'read' : 'delivered') : 'received',
   };
 }
 
@@ -533,7 +584,9 @@ function renderMessages(scrollToEnd) {
     if (message.kind === 'recalled') {
       li.classList.add('recalled');
       text.textContent = message.outgoing ? 'You recalled a message · 你撤回了一条消息' : 'Message recalled · 对方撤回了一条消息';
-    } else if (inGroup) text.append(...withMentions(message.data));
+    } else if (message.kind === 'image' && message.file) text.append(pictureOf(message));
+    else if (message.kind === 'file' && message.file) text.append(downloadOf(message));
+    else if (inGroup) text.append(...withMentions(message.data));
     else text.textContent = message.data;
     const meta = document.createElement('span');
     meta.className = 'meta';
@@ -546,6 +599,92 @@ function renderMessages(scrollToEnd) {
     return li;
   }));
   if (scrollToEnd) $('messages-box').scrollTop = $('messages-box').scrollHeight;
+}
+
+/** A picture as its thumbnail, opening the full picture; a thumbnail whose link expired asks for a fresh one. */
+function pictureOf(message) {
+  const { file } = message;
+  const link = document.createElement('a');
+  link.className = 'picture';
+  link.href = file.url;
+  link.target = '_blank';
+  link.rel = 'noopener';
+  link.title = file.name;
+  const image = document.createElement('img');
+  image.alt = file.name;
+  if (file.width && file.height) {
+    // the box the thumbnail will fill, so that the list does not jump when it arrives
+    const width = Math.min(240, file.width);
+    image.width = width;
+    image.height = Math.round((file.height * width) / file.width);
+  }
+  image.addEventListener('error', () => {
+    if (file.id && linkExpired(file)) renewLinks(file.id).catch((error) => console.warn('file link:', error.message));
+  });
+  image.src = file.thumb_url || file.url;
+  link.append(image);
+  link.addEventListener('click', (event) => openFresh(event, file, (url) => window.open(url, '_blank', 'noopener')));
+  return link;
+}
+
+/** A file as a download link with its name and size. */
+function downloadOf(message) {
+  const { file } = message;
+  const link = document.createElement('a');
+  link.className = 'file';
+  link.href = file.url;
+  link.download = file.name;
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = `📄 ${file.name}`;
+  const size = document.createElement('span');
+  size.className = 'size';
+  size.textContent = sizeText(file.size);
+  link.append(name, size);
+  link.addEventListener('click', (event) => openFresh(event, file, (url) => {
+    const fresh = document.createElement('a');
+    fresh.href = url;
+    fresh.download = file.name;
+    fresh.click();
+  }));
+  return link;
+}
+
+/** Follows a link that is still valid; an expired one is fetched fresh first, then `go` takes it. */
+function openFresh(event, file, go) {
+  if (!file.id || !linkExpired(file)) return;
+  event.preventDefault();
+  renewLinks(file.id).then(() => go(file.url), (error) => alert(`Could not open ${file.name}: ${error.message}`));
+}
+
+/** Links are signed until `e` (epoch seconds in the URL), or until the `expiresAt` of a fresh link. */
+function linkExpired(file) {
+  const signedUntil = file.expiresAt ?? Number(new URL(file.url, location.href).searchParams.get('e')) * 1000;
+  return !(signedUntil > Date.now() + LINK_MARGIN_MS);
+}
+
+/** Fresh links for every message showing this file, then the chat drawn again with them. */
+function renewLinks(fileId) {
+  if (!renewing.has(fileId)) {
+    const request = client.fileLink(fileId).then((link) => {
+      for (const state of chats.values()) {
+        for (const message of state.byKey.values()) {
+          if (message.file?.id !== fileId) continue;
+          message.file = { ...message.file, url: link.url, expiresAt: link.expiresAt };
+          if (link.thumbUrl) message.file.thumb_url = link.thumbUrl;
+        }
+      }
+      renderMessages(false);
+    }).finally(() => renewing.delete(fileId));
+    renewing.set(fileId, request);
+  }
+  return renewing.get(fileId);
+}
+
+function sizeText(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 /** The text with each `@12` / `@all` as a highlighted span (text nodes only: nothing typed becomes markup). */
@@ -681,6 +820,7 @@ $('leave-group').addEventListener('click', () => {
 
 /** The peer read this user's messages up to a message: those are "read" now, pushed, never polled. */
 function onReceipt({ peer, upTo }) {
+  readUpTo.set(peer, Math.max(readUpTo.get(peer) ?? 0, upTo));
   const state = chat('user', peer);
   for (const message of state.byKey.values()) {
     if (message.outgoing && message.id != null && message.id <= upTo) message.status = 'read';
@@ -696,6 +836,9 @@ function onRecall({ id, peer }) {
     known.data = '';
     delete known.file;
   }
+  const last = conversation('user', peer).last;
+  if (last?.id === id) conversation('user', peer).last = { ...last, kind: 'recalled', file: undefined };
+  renderConversations();
   if (isOpen('user', peer)) renderMessages(false);
   refreshConversations();
 }

@@ -16,15 +16,18 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 export const skip = existsSync(CHROMIUM) ? false
   : `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH); .ci/run installs it`;
 
-/** A server named {@code serverName} and a browser for this test file; pages of {@code viewport}'s size. */
-export function chatPage(serverName, viewport) {
+/**
+ * A server named {@code serverName} (with {@code extraEnv} added to its settings) and a browser for this test file;
+ * pages of {@code viewport}'s size.
+ */
+export function chatPage(serverName, viewport, extraEnv = {}) {
   let server;
   let browser;
 
   before(async () => {
     if (skip) return;
     mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startServer(serverName);
+    server = await startServer(serverName, extraEnv);
     const { chromium } = await import('playwright-core');
     // launch() gives every run a fresh, temporary profile (user data dir)
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });

@@ -4,7 +4,7 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, chmodSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,9 +67,11 @@ export async function startServer(name, extraEnv = {}) {
     CHAT_DRAIN_MS: '500',
     ...extraEnv,
   });
+  const workDir = servedFromTree(name);
+  cleanups.push(() => rmSync(workDir, { recursive: true, force: true }));
   const logFile = path.join(TARGET, `server-${name}.log`);
   const log = openSync(logFile, 'w');
-  const child = spawn('java', ['-jar', JAR], { env, stdio: ['ignore', log, log] });
+  const child = spawn('java', ['-jar', JAR], { cwd: workDir, env, stdio: ['ignore', log, log] });
   const killOnExit = () => child.kill('SIGKILL');
   process.on('exit', killOnExit);
   let exited = null;
@@ -135,6 +137,18 @@ export async function startServer(name, extraEnv = {}) {
     },
     stop,
   };
+}
+
+/**
+ * A working directory whose webroot/ holds this tree's chat page and module: the gateway serves files found there
+ * ahead of the copies built into its jar, so the browser tests load the sources under test, whichever jar runs.
+ * Whatever the server writes relative to its working directory goes there too, and is removed with it.
+ */
+function servedFromTree(name) {
+  const workDir = mkdtempSync(path.join(tmpdir(), `minichat-js-${name}-cwd-`));
+  cpSync(path.join(CLIENT_DIR, 'src'), path.join(workDir, 'webroot/client'), { recursive: true });
+  cpSync(path.join(CLIENT_DIR, 'page'), path.join(workDir, 'webroot/page'), { recursive: true });
+  return workDir;
 }
 
 /** Polls until the condition holds, or fails naming what it waited for. */

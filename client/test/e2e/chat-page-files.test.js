@@ -1,0 +1,178 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { chatPage, skip } from '../support/browser.js';
+
+const ALICE = 301;
+const BOB = 302;
+
+// uploads go to a folder of this run, removed afterwards
+const fileDir = mkdtempSync(path.join(tmpdir(), 'minichat-e2e-files-'));
+const { signIn, shot } = chatPage('files', { width: 960, height: 640 }, { CHAT_FILE_DIR: fileDir });
+after(() => rmSync(fileDir, { recursive: true, force: true }));
+
+// ---- a real PNG, written by hand: a sunset over hills, so that a thumbnail of it is worth looking at ----
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** An RGB PNG of width × height whose pixels are `color(x, y)` → [r, g, b]. */
+function png(width, height, color) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, truecolour, no interlace
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) rows.set(color(x, y), row + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+function sunset(width, height) {
+  return png(width, height, (x, y) => {
+    const hill = height * 0.72 + Math.sin(x / 37) * 14 + Math.sin(x / 11) * 4;
+    if (y > hill) return [34 + (y % 7), 70, 48];
+    const sun = Math.hypot(x - width * 0.68, y - height * 0.58);
+    if (sun < height * 0.16) return [255, 214, 102];
+    const t = y / hill;
+    return [Math.round(70 + 185 * t), Math.round(60 + 90 * t), Math.round(160 - 60 * t)];
+  });
+}
+
+function squares(width, height) {
+  return png(width, height, (x, y) => ((Math.floor(x / 25) + Math.floor(y / 25)) % 2 ? [37, 99, 235] : [250, 250, 250]));
+}
+
+// ---- the page ----
+
+async function openChat(page, peer) {
+  await page.fill('#peer-id', String(peer));
+  await page.press('#peer-id', 'Enter');
+}
+
+async function attach(page, name, mimeType, buffer) {
+  await page.setInputFiles('#attach-input', { name, mimeType, buffer });
+}
+
+/** The size of a loaded image in the open chat, once it has loaded; its link, as the page offers it. */
+async function loadedPicture(page, alt) {
+  const selector = `#messages li img[alt="${alt}"]`;
+  await page.waitForFunction((s) => {
+    const image = document.querySelector(s);
+    return image && image.complete && image.naturalWidth > 0;
+  }, selector, { timeout: 20_000 });
+  return page.$eval(selector, (image) => ({
+    width: image.naturalWidth,
+    height: image.naturalHeight,
+    src: image.src,
+    href: image.closest('a').href,
+  }));
+}
+
+async function download(url) {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, `GET ${url}`);
+  return { bytes: Buffer.from(await response.arrayBuffer()), headers: response.headers };
+}
+
+const isMessagesCall = (url) => new URL(url).pathname.startsWith('/api/messages');
+
+test('pictures and files between two pages: thumbnails, downloads, pushed read marks, a recall on both screens',
+  { skip, timeout: 180_000 }, async () => {
+    const alice = await signIn(ALICE);
+    const bob = await signIn(BOB);
+    await openChat(alice, BOB);
+    await alice.fill('#text', 'Photos from the trip, and the packing list');
+    await alice.press('#text', 'Enter');
+    await alice.waitForSelector('#messages li.out[data-status=delivered]');
+
+    // bob opens the chat and keeps it open: what alice sends from now on arrives read
+    await bob.locator(`#conversations li[data-peer="${ALICE}"]`).click();
+    await bob.waitForSelector('#messages li.in');
+    await alice.waitForSelector('#messages li.out[data-status=read]', { timeout: 15_000 });
+
+    // alice sends a picture; every HTTP request of her page is recorded until it shows as read
+    const requests = [];
+    const record = (request) => requests.push(`${request.method()} ${request.url()}`);
+    alice.on('request', record);
+    await alice.evaluate(() => {
+      window.receipts = [];
+      window.minichat.client.on('receipt', (receipt) => window.receipts.push(receipt));
+    });
+    const picture = sunset(320, 200);
+    await attach(alice, 'trip.png', 'image/png', picture);
+    await alice.waitForSelector('#messages li.out[data-status=read] img[alt="trip.png"]', { timeout: 20_000 });
+    alice.off('request', record);
+    const pictureId = Number(await alice.getAttribute('#messages li.out:has(img[alt="trip.png"])', 'data-id'));
+    assert.ok(pictureId > 0);
+    const receipts = await alice.evaluate(() => window.receipts);
+    assert.ok(receipts.some(({ peer, upTo }) => peer === BOB && upTo >= pictureId), 'the read mark came as a receipt push');
+    assert.ok(requests.some((line) => line.startsWith('POST ') && line.endsWith('/api/files')), 'the upload went out');
+    assert.deepEqual(requests.filter((line) => isMessagesCall(line.split(' ')[1])), [],
+      'nothing asked /api/messages for read state or history meanwhile');
+
+    // bob sees the thumbnail (at most 240 px wide), and its link downloads exactly the bytes alice sent
+    const seen = await loadedPicture(bob, 'trip.png');
+    assert.match(seen.src, /\/api\/files\/[^/?]+\/thumb\?/);
+    assert.ok(seen.width <= 240 && seen.width < 320, `thumbnail ${seen.width}×${seen.height}`);
+    assert.equal(Math.round((seen.width * 200) / 320), seen.height, 'the proportions kept');
+    const full = await download(seen.href);
+    assert.equal(full.headers.get('content-type'), 'image/png');
+    assert.ok(full.bytes.equals(picture), 'the full picture is the bytes sent');
+
+    // a file that is not a picture: a download link with its name and size
+    const notes = Buffer.from('Packing list\n- tent\n- stove\n- maps of the coast\n');
+    await attach(alice, 'packing-list.txt', 'text/plain', notes);
+    const link = bob.locator('#messages li.in a.file', { hasText: 'packing-list.txt' });
+    await link.waitFor({ timeout: 20_000 });
+    assert.match(await link.textContent(), new RegExp(`packing-list\\.txt\\s*${notes.length} B`));
+    const file = await download(await link.getAttribute('href'));
+    assert.match(file.headers.get('content-disposition') || '', /^attachment/);
+    assert.ok(file.bytes.equals(notes), 'the file is the bytes sent');
+
+    // alice sends the wrong picture and recalls it: both screens show the recalled notice in its place
+    await attach(alice, 'wrong.png', 'image/png', squares(300, 200));
+    await loadedPicture(bob, 'wrong.png');
+    const wrong = alice.locator('#messages li.out[data-id]:has(img[alt="wrong.png"])');
+    await wrong.waitFor();
+    const wrongId = await wrong.getAttribute('data-id');
+    await wrong.hover();
+    await wrong.locator('button', { hasText: 'Recall' }).click();
+    for (const [page, notice] of [[alice, 'You recalled a message'], [bob, 'Message recalled']]) {
+      const recalled = page.locator(`#messages li.recalled[data-id="${wrongId}"]`);
+      await recalled.waitFor({ timeout: 15_000 });
+      assert.match(await recalled.textContent(), new RegExp(notice));
+      assert.equal(await page.locator('#messages img[alt="wrong.png"]').count(), 0, 'the recalled picture is gone');
+    }
+    assert.equal(await bob.locator('#messages li img').count(), 1, 'the first picture stays');
+    assert.equal(await bob.locator('#messages li a.file').count(), 1, 'the file stays');
+
+    await bob.locator(`#conversations li[data-peer="${ALICE}"] .preview`, { hasText: '[Recalled]' }).waitFor();
+    await bob.mouse.move(0, 0); // no hover actions in the pictures
+    await shot(bob, 'files-bob');
+    await shot(alice, 'files-alice');
+  });
