@@ -24,8 +24,8 @@ const presence = new Map(); // user id -> online
 const readUpTo = new Map();
 /** Fresh links being fetched, by file id: one request however many images of it failed. */
 const renewing = new Map();
-/** A link this close to its expiry counts as expired. */
-const LINK_MARGIN_MS = 5000;
+/** A link this close to its expiry counts as expired: it might not last until the browser has fetched it. */
+const LINK_MARGIN_MS = 2000;
 
 const keyOf = (kind, id) => `${kind}:${id}`;
 const isOpen = (kind, id) => open != null && open.kind === kind && open.id === id;
@@ -654,7 +654,7 @@ function downloadOf(message) {
 function openFresh(event, file, go) {
   if (!file.id || !linkExpired(file)) return;
   event.preventDefault();
-  renewLinks(file.id).then(() => go(file.url), (error) => alert(`Could not open ${file.name}: ${error.message}`));
+  renewLinks(file.id).then((link) => go(link.url), (error) => alert(`Could not open ${file.name}: ${error.message}`));
 }
 
 /** Links are signed until `e` (epoch seconds in the URL), or until the `expiresAt` of a fresh link. */
@@ -663,7 +663,7 @@ function linkExpired(file) {
   return !(signedUntil > Date.now() + LINK_MARGIN_MS);
 }
 
-/** Fresh links for every message showing this file, then the chat drawn again with them. */
+/** Fresh links for every message showing this file, then the chat drawn again with them; resolves with the links. */
 function renewLinks(fileId) {
   if (!renewing.has(fileId)) {
     const request = client.fileLink(fileId).then((link) => {
@@ -675,6 +675,7 @@ function renewLinks(fileId) {
         }
       }
       renderMessages(false);
+      return link;
     }).finally(() => renewing.delete(fileId));
     renewing.set(fileId, request);
   }
