@@ -1,7 +1,7 @@
 /**
  * The client on the simulated mini-program runtime (test/support/miniprogram.js: WeChat's and uni-app's documented
- * rules, real sockets), against the real server: launch, hide and resume, an expired token, a refused socket, a
- * refused domain, a server restart (1012) and a ban (1008).
+ * rules, real sockets), against the real server: launch, pictures and files, hide and resume, an expired token, a
+ * refused socket, a refused domain, a server restart (1012) and a ban (1008).
  */
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import net from 'node:net';
 import { createClient, uniAppAdapter, wechatAdapter, CloseCode } from '../../src/index.js';
 import { createRuntime, rawSocket } from '../support/miniprogram.js';
 import { startServer, waitFor } from '../support/server.js';
+import { sunset } from '../support/png.js';
 
 const DEV_SECRET = 'minichat-dev-secret-do-not-use-in-production';
 const SUSPEND_AFTER = 300;
@@ -139,6 +140,26 @@ describe('on the simulated mini-program runtime, against the real server', () =>
     assert.deepEqual(texts(bob.seen, 3001), ['hello from uni-app', 'hello from WeChat']);
     assertPlatformRules(a);
     assertPlatformRules(b);
+  });
+
+  test('pictures and files: uni.uploadFile and wx.uploadFile with the real name, one message each, the bytes intact', async () => {
+    const a = runtime({ platform: 'uni-mp-weixin' });
+    const b = runtime({ platform: 'wechat' });
+    const alice = client(a, 3011);
+    const bob = client(b, 3012, { platform: 'wechat' });
+    await online(alice, 'alice online');
+    await online(bob, 'bob online');
+    const picture = sunset(300, 200);
+    const sent = await alice.client.sendFile(3012, { path: a.tempFile(picture, 'png'), size: picture.length, name: 'dusk.png' });
+    assert.deepEqual([sent.kind, sent.file.name, sent.file.width], ['image', 'dusk.png', 300]);
+    const notes = Buffer.from('tent, stove, maps');
+    const reply = await bob.client.sendFile(3011, b.tempFile(notes, 'txt'), { name: 'packing.txt' });
+    assert.deepEqual([reply.kind, reply.file.name], ['file', 'packing.txt']);
+    const picked = await waitFor(() => bob.seen.messages.find((m) => m.id === sent.id), 'the picture at bob');
+    const file = await waitFor(() => alice.seen.messages.find((m) => m.id === reply.id), 'the file at alice');
+    assert.ok(Buffer.from(await (await fetch(picked.file.url)).arrayBuffer()).equals(picture));
+    assert.equal(await (await fetch(file.file.url)).text(), notes.toString());
+    assert.equal(bob.seen.messages.filter((m) => m.kind === 'image').length, 1, 'one message per picture');
   });
 
   test('hidden and shown again with the socket kept: stays online, nothing lost', async () => {

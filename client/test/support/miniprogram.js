@@ -9,6 +9,7 @@
  *   [network]           https://developers.weixin.qq.com/miniprogram/dev/framework/ability/network.html
  *   [background]        https://developers.weixin.qq.com/miniprogram/dev/framework/runtime/operating-mechanism.html
  *   [wx.request]        https://developers.weixin.qq.com/miniprogram/dev/api/network/request/wx.request.html
+ *   [wx.uploadFile]     https://developers.weixin.qq.com/miniprogram/dev/api/network/upload/wx.uploadFile.html
  *   [uni.connectSocket] https://uniapp.dcloud.net.cn/api/request/websocket.html
  *   [uni.onAppShow]     https://uniapp.dcloud.net.cn/api/application.html
  *   [uni promises]      https://uniapp.dcloud.net.cn/api/#api-promise-化
@@ -197,6 +198,12 @@ class RuntimeTimers {
     for (const entry of this.waiting.values()) clearTimeout(entry.handle);
     this.waiting.clear();
   }
+}
+
+/** The type a multipart part gets from its file name's extension, as HTTP clients give it. */
+function mimeOf(fileName) {
+  const types = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', txt: 'text/plain', pdf: 'application/pdf' };
+  return types[fileName.split('.').pop().toLowerCase()] || 'application/octet-stream';
 }
 
 const MAX_SOCKETS = 5; // [network] "同时最多可以存在 5 个 WebSocket 连接" (since base library 1.7.0)
@@ -451,9 +458,43 @@ export function createRuntime(options = {}) {
     return { abort() {} };
   }
 
+  /** Files the app was given by chooseImage / chooseMessageFile: temporary path → bytes. */
+  const tempFiles = new Map();
+
+  function uploadFile({ url, filePath, name, header = {}, formData, success, fail, complete } = {}) {
+    const failWith = (errMsg) => deliver(() => {
+      if (fail) fail({ errMsg });
+      if (complete) complete({ errMsg });
+    });
+    // [network] the uploadFile domain list (here the same list as the others)
+    if (!allowed(url)) {
+      failWith('uploadFile:fail url not in domain list');
+      return { abort() {}, onProgressUpdate() {} };
+    }
+    if (!tempFiles.has(filePath)) {
+      failWith(`uploadFile:fail file not found: ${filePath}`);
+      return { abort() {}, onProgressUpdate() {} };
+    }
+    // [wx.uploadFile] a multipart/form-data POST: the file under `name`, `formData` as further fields
+    const form = new FormData();
+    for (const [key, value] of Object.entries(formData || {})) form.append(key, String(value));
+    const fileName = filePath.split('/').pop();
+    form.append(name, new Blob([tempFiles.get(filePath)], { type: mimeOf(fileName) }), fileName);
+    fetch(route(url), { method: 'POST', headers: header, body: form }).then(async (response) => {
+      // [wx.uploadFile] success: res.data is the server's answer as a string, res.statusCode its status
+      const res = { statusCode: response.status, data: await response.text(), errMsg: 'uploadFile:ok' };
+      deliver(() => {
+        if (success) success(res);
+        if (complete) complete(res);
+      });
+    }, (error) => failWith(`uploadFile:fail ${error.message}`));
+    return { abort() {}, onProgressUpdate() {} };
+  }
+
   const wx = {
     connectSocket,
     request,
+    uploadFile,
     onAppShow: (fn) => showListeners.push(fn),
     onAppHide: (fn) => hideListeners.push(fn),
     offAppShow: (fn) => remove(showListeners, fn),
@@ -497,6 +538,12 @@ export function createRuntime(options = {}) {
       return copy;
     },
     timers,
+    /** A file as chooseImage hands it over: a temporary path named like `tmp_…` with the file's extension. */
+    tempFile(bytes, extension) {
+      const path = `wxfile://tmp_${crypto.randomBytes(6).toString('hex')}.${extension}`;
+      tempFiles.set(path, bytes);
+      return path;
+    },
     clock: {
       setTimeout: (fn, ms) => timers.setTimeout(fn, ms),
       clearTimeout: (id) => timers.clearTimeout(id),

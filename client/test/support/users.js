@@ -23,6 +23,7 @@ export function tappedAdapter() {
       return socket;
     },
     request: (request) => inner.request(request),
+    upload: (request) => inner.upload(request),
     drop() {
       tap.sockets.at(-1).raw.close(4000, 'dropped by the test');
     },
