@@ -29,6 +29,8 @@ final class AuditHostileSender {
 
   private ClientWebSocket socket;
   private boolean bound;
+  /** Whether {@link #socket} finished its handshake: closing one still connecting throws. */
+  private boolean connected;
   private boolean stopped;
   private long timer = -1;
   private String gateway;
@@ -58,9 +60,10 @@ final class AuditHostileSender {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
-    if (socket != null) {
+    if (socket != null && connected) {
       socket.close();
     }
+    // a socket still connecting is closed by onConnected, which sees stopped
   }
 
   synchronized String summary() {
@@ -71,6 +74,7 @@ final class AuditHostileSender {
   private void connect(AuditGateways.Entry entry) {
     gateway = entry.name();
     bound = false;
+    connected = false;
     ClientWebSocket webSocket = sockets.webSocket();
     socket = webSocket;
     webSocket.textMessageHandler(this::onText);
@@ -94,6 +98,7 @@ final class AuditHostileSender {
       reconnectLater();
       return;
     }
+    connected = true;
     webSocket.writeTextMessage(new JsonObject().put("type", "bind").put("fromId", userId).encode());
     webSocket.writeTextMessage(new JsonObject().put("type", "heart").encode());
   }
