@@ -8,9 +8,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real S3-protocol server for the storage tests: S3Proxy in a process of its own, keeping objects in memory,
@@ -73,25 +74,26 @@ public final class S3TestServer implements AutoCloseable {
 
   /** Waits until the port takes connections; fails with the server's log if it died or never did. */
   private void awaitListening(Path log) throws IOException {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    while (Instant.now().isBefore(deadline)) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("S3Proxy exited " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
+    try {
+      Awaitility.await().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("S3Proxy exited " + process.exitValue() + ":\n" + Files.readString(log));
         }
-      }
+        return listening();
+      });
+    } catch (ConditionTimeoutException e) {
+      close();
+      throw new IllegalStateException("S3Proxy did not listen within " + START_TIMEOUT + ":\n" + Files.readString(log));
     }
-    close();
-    throw new IllegalStateException("S3Proxy did not listen within " + START_TIMEOUT + ":\n" + Files.readString(log));
+  }
+
+  private boolean listening() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   @Override
