@@ -2,8 +2,8 @@
 # minichat beside ejabberd, in one session, with one load shape: users in pairs, open loop at fixed aggregate rates,
 # no send window, 20 s per level, latency from each message's intended send time to its arrival, every message
 # accounted for. Both are driven by the same Node client (scripts/side-by-side/: xmpp-load.mjs for ejabberd, its
-# port minichat-load.mjs for minichat). Each level starts from a fresh server, warmed up for WARMUP_S (30) at
-# 1,000/s: long enough for the JVM's JIT and the BEAM's alike.
+# port minichat-load.mjs for minichat). Each level starts from a fresh server, warmed up for WARMUP_S (30) at the
+# level's rate, at most WARMUP_RATE (5,000/s), with other users: long enough for the JVM's JIT and the BEAM's alike.
 # Levels are interleaved (every rate once, both systems, then again) so that a noisy minute hits both.
 #
 #   scripts/bench-vs-ejabberd.sh [--rates "3000 4500 5000 6000 8000 10000 15000"] [--repeat 3] [--users 1000]
@@ -11,15 +11,15 @@
 #
 # Prints each run, each system's knee (the highest rate with p99 <= 50 ms, nothing lost and nothing refused) in
 # every round and their median, the ratio of the medians, and the day's echo ceiling (scripts/load-test.sh's echo:
-# what this machine's WebSockets do at most today). minichat runs as the README starts it: the all-in-one jar, its
-# embedded PostgreSQL, no JVM flags; only its per-user rate limits are lifted (they exist against abuse).
+# what this machine's WebSockets do at most today). minichat runs as the README starts it: the all-in-one jar with
+# the README's -Xmx1g, its embedded PostgreSQL; only its per-user rate limits are lifted (they exist against abuse).
 # Needs: ejabberd (apt-get install -y ejabberd; stop the instance the package starts), Node 20+, jq, the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 KIT="$ROOT/scripts/side-by-side"
 RATES="3000 4500 5000 6000 8000 10000 15000" REPEAT=3 USERS=1000 DURATION=20 SYSTEMS="ejabberd minichat"
 OUT="$ROOT/target/bench/side-by-side"
-WARMUP_S="${WARMUP_S:-30}"
+WARMUP_S="${WARMUP_S:-30}" WARMUP_RATE="${WARMUP_RATE:-5000}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) RATES="$2"; shift ;;
@@ -58,7 +58,7 @@ start_minichat() {
   env CHAT_DATA_DIR="$AIO_DATA" CHAT_EMBEDDED_PG_PORT="$PG_PORT" CHAT_HTTP_PORT="$PORT" \
     CHAT_MANAGEMENT_PORT="$MANAGEMENT_PORT" CHAT_CLUSTER=off \
     CHAT_MESSAGES_PER_MINUTE=1000000 CHAT_MESSAGE_BURST=100000 CHAT_FRAMES_PER_SECOND=100000 CHAT_FRAME_BURST=100000 \
-    java -jar "$AIO_JAR" > "$OUT/minichat.log" 2>&1 &
+    java -Xmx1g -jar "$AIO_JAR" > "$OUT/minichat.log" 2>&1 &
   AIO_PID=$!
   for _ in $(seq 1 240); do grep -q "minichat is up" "$OUT/minichat.log" && return 0; kill -0 "$AIO_PID" || break; sleep 0.5; done
   echo "minichat did not start, see $OUT/minichat.log" >&2; exit 1
@@ -75,17 +75,20 @@ stop_minichat() {
 
 # one measured level of one system: a fresh server, a warm-up not counted, the run, the server stopped
 level() {
-  local system="$1" rate="$2" round="$3" label="$1-R$2-$3"
+  local system="$1" rate="$2" round="$3" label="$1-R$2-$3" warm_rate
+  warm_rate=$((rate < WARMUP_RATE ? rate : WARMUP_RATE))
   echo "--- $label"
   if [ "$system" = ejabberd ]; then
     "$KIT/start-ejabberd.sh" > /dev/null
-    node "$KIT/xmpp-load.mjs" --users "$USERS" --rate 1000 --duration "$WARMUP_S" --quiet > /dev/null
-    node "$KIT/xmpp-load.mjs" --users "$USERS" --rate "$rate" --duration "$DURATION" --label "$label" --quiet \
+    node "$KIT/xmpp-load.mjs" --users "$USERS" --rate "$warm_rate" --duration "$WARMUP_S" --quiet > /dev/null
+    local beam; beam="$(pgrep -u ejabberd -x beam.smp)" # ejabberd's own: other Erlang services may run here
+    node "$KIT/xmpp-load.mjs" --users "$USERS" --rate "$rate" --duration "$DURATION" --label "$label" \
+      --server-pid "$beam" --quiet \
       | jq -c --arg s ejabberd --argjson r "$round" '. + {system: $s, round: $r, refused: 0}' >> "$RESULTS"
     "$KIT/stop-ejabberd.sh" > /dev/null
   else
     start_minichat
-    node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 1 --rate 1000 \
+    node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 1 --rate "$warm_rate" \
       --duration "$WARMUP_S" --server-pid "$AIO_PID" --quiet > /dev/null
     node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 100001 --rate "$rate" \
       --duration "$DURATION" --server-pid "$AIO_PID" --label "$label" --quiet \
@@ -96,7 +99,7 @@ level() {
 }
 
 if [[ " $SYSTEMS " == *" ejabberd "* ]]; then
-  pidof beam.smp > /dev/null && { echo "an ejabberd (beam.smp) is running: stop it first" >&2; exit 2; }
+  pgrep -u ejabberd -x beam.smp > /dev/null && { echo "an ejabberd (beam.smp) is running: stop it first" >&2; exit 2; }
   "$KIT/start-ejabberd.sh" > /dev/null
   node "$KIT/register-users.mjs" --count "$USERS" > /dev/null
   "$KIT/stop-ejabberd.sh" > /dev/null

@@ -91,6 +91,18 @@ function pct(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+// the percentile distribution of sorted latencies, and latency over time (by intended send second)
+const distribution = (sorted) => Object.fromEntries([50, 75, 90, 95, 99, 99.9, 99.99, 100]
+  .map((p) => [`p${p}`, r2(pct(sorted, p))]));
+function bySecond(latByMessage, rate) {
+  const seconds = [];
+  for (let start = 0; start < latByMessage.length; start += rate) {
+    const slice = latByMessage.subarray(start, Math.min(latByMessage.length, start + rate));
+    const got = slice.filter((x) => !Number.isNaN(x)).sort();
+    seconds.push({ s: seconds.length, n: got.length, p50: r2(pct(got, 50)), p99: r2(pct(got, 99)), max: r2(got[got.length - 1]) });
+  }
+  return seconds;
+}
 const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : x);
 
 // ---------- tokens ----------
@@ -207,6 +219,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
   const seen = new Uint8Array(total);
   const lat = new Float64Array(total);
   const latSched = new Float64Array(total);
+  const schedByGid = new Float64Array(total).fill(NaN); // for the latency over time
   let received = 0, dups = 0, misrouted = 0, sent = 0, maxLagMs = 0, maxTickGapMs = 0, lastArrival = 0;
   let tStart = 0;
   const partner = conns.map((c, i) => conns[i ^ 1].userId);
@@ -223,6 +236,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
     if ((gid % C) !== (conn.slot ^ 1)) misrouted++;
     lat[received] = now - Number(body.slice(dot + 1));
     latSched[received] = now - (tStart + gid * periodMs);
+    schedByGid[gid] = latSched[received];
     received++;
     lastArrival = now;
   };
@@ -281,6 +295,8 @@ if (RATE > 0 && DURATION > 0 && established === C) {
     machine_cpu_pct: r2((100 * machSend) / sendS),
     other_procs_cpu_pct: r2((100 * (machSend - srvSend - pgSend - selfSend)) / sendS),
     server_rss_max_during_load_mib: r2(Math.max(rssMax, serverRssMiB())),
+    sched_lat_ms_distribution: distribution(LS),
+    sched_lat_ms_by_second: bySecond(schedByGid, RATE),
     still_connected_after_load: conns.filter((c) => c.ready && !c.closed).length,
   });
   onText = () => {};

@@ -1,5 +1,6 @@
-// The side-by-side report from the runs' JSON lines: every run, each system's knee per round and its median, and
-// the ratio of the medians. The knee is the highest offered rate with p99 <= 50 ms (from the intended send time),
+// The side-by-side report from the runs' JSON lines: every run, each system's knee per round and its median, the
+// ratio of the medians, then per system and rate (medians over the rounds) the percentile distribution and each
+// process's CPU, and every run's p99 second by second. The knee is the highest offered rate with p99 <= 50 ms (from the intended send time),
 // nothing lost and nothing refused, below which no rate failed.
 //   node summarize.mjs runs.jsonl [--echo <frames/s>]
 import fs from 'node:fs';
@@ -46,4 +47,44 @@ for (const [system, k] of Object.entries(knees)) console.log(`| ${system} | ${k.
 if (knees.minichat && knees.ejabberd && knees.ejabberd.median > 0) {
   console.log();
   console.log(`minichat / ejabberd knee ratio: ${(knees.minichat.median / knees.ejabberd.median).toFixed(2)}`);
+}
+
+const bySystemAndRate = new Map();
+for (const r of runs) {
+  const key = `${r.system} ${r.rate}`;
+  if (!bySystemAndRate.has(key)) bySystemAndRate.set(key, []);
+  bySystemAndRate.get(key).push(r);
+}
+const fixed = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+
+console.log();
+console.log('Percentile distribution of latency from the intended send time, ms (median over the rounds):');
+console.log();
+const percentiles = ['p50', 'p75', 'p90', 'p95', 'p99', 'p99.9', 'p99.99', 'p100'];
+console.log(`| system | offered msg/s | ${percentiles.join(' | ')} |`);
+console.log(`|---|---|${percentiles.map(() => '---').join('|')}|`);
+for (const [key, group] of bySystemAndRate) {
+  const [system, rate] = key.split(' ');
+  const cells = percentiles.map((p) => fixed(median(group.map((r) => r.sched_lat_ms_distribution?.[p]).filter(Number.isFinite))));
+  console.log(`| ${system} | ${rate} | ${cells.join(' | ')} |`);
+}
+
+console.log();
+console.log('CPU of each process, % of one core, and per message in µs (median over the rounds):');
+console.log();
+console.log('| system | offered msg/s | server % | server µs/msg | PostgreSQL % | PostgreSQL µs/msg | load client % | other processes % | machine % |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const [key, group] of bySystemAndRate) {
+  const [system, rate] = key.split(' ');
+  const m = (field) => median(group.map((r) => r[field]).filter(Number.isFinite));
+  const perMessage = (pctField) => (m(pctField) * 10000) / Number(rate);
+  console.log(`| ${system} | ${rate} | ${fixed(m('server_cpu_pct'))} | ${fixed(perMessage('server_cpu_pct'))} | ${fixed(m('postgres_cpu_pct'))} | ${system === 'ejabberd' ? '-' : fixed(perMessage('postgres_cpu_pct'))} | ${fixed(m('loadgen_cpu_pct'))} | ${fixed(m('other_procs_cpu_pct'))} | ${fixed(m('machine_cpu_pct'))} |`);
+}
+
+console.log();
+console.log('Latency over time: p99 of each second of every run (by intended send time), ms:');
+console.log();
+for (const r of runs) {
+  const seconds = (r.sched_lat_ms_by_second ?? []).map((second) => fixed(second.p99, 0));
+  console.log(`- ${r.system} ${r.rate}/s round ${r.round}: ${seconds.join(' ')}`);
 }

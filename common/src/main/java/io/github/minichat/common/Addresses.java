@@ -16,6 +16,11 @@ public final class Addresses {
    * if sent one by one to {@link #MESSAGE_SEND}, answered together, each with its own result or error.
    */
   public static final String MESSAGE_SEND_BATCH = "chat.message.send-batch";
+  /**
+   * {@link SendBatch} -> {@link SendOutcomes}: one connection's sends, each with a distinct cid, in the client's
+   * order, stored together in that order (never a later one before an earlier one), each answered on its own.
+   */
+  public static final String MESSAGE_SEND_RUN = "chat.message.send-run";
   /** {@link SyncRequest} -> {@link SyncPage}: what a user missed since a cursor. */
   public static final String MESSAGE_SYNC = "chat.message.sync";
   /** {@link HistoryRequest} -> {@link HistoryPage}: one page of a conversation. */

@@ -15,7 +15,9 @@ import io.github.minichat.platform.Observability;
 import io.vertx.core.Future;
 import io.vertx.core.VertxOptions;
 import io.vertx.pgclient.PgConnectOptions;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,21 @@ public final class AllInOneMain {
     return Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
+  /**
+   * Without a bound of its own the JVM lets the heap grow to a quarter of the machine's memory, far past what is
+   * live: the README starts the all-in-one with {@code -Xmx1g}, and a start without any bound is told so.
+   */
+  static boolean warnIfHeapUnbounded(List<String> jvmArguments) {
+    boolean bounded = jvmArguments.stream().anyMatch(argument -> argument.startsWith("-Xmx")
+        || argument.startsWith("-XX:MaxHeapSize") || argument.startsWith("-XX:MaxRAMPercentage")
+        || argument.startsWith("-XX:MaxRAM="));
+    if (!bounded) {
+      LOG.warn("No heap bound given (-Xmx or -XX:MaxRAMPercentage): the heap may grow to {} MiB; start with -Xmx1g",
+          Runtime.getRuntime().maxMemory() >> 20);
+    }
+    return !bounded;
+  }
+
   /** The running system: its node and its gateway. */
   public record Running(Node node, GatewayMain.Drainable gateway) {
   }
@@ -71,6 +88,7 @@ public final class AllInOneMain {
 
   /** The quick start: the configured database, else an embedded one, stopped after the services. */
   public static void main(String[] args) {
+    warnIfHeapUnbounded(ManagementFactory.getRuntimeMXBean().getInputArguments());
     Env env = Env.system();
     Duration drainTime = env.get(GatewaySettings.DRAIN);
     QuickStartDatabase database;

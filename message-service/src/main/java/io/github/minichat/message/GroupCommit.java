@@ -15,7 +15,9 @@ import java.util.function.Function;
 /**
  * Groups requests into batches for a writer that stores a whole batch in one transaction. No timer and no linger: a
  * batch leaves as soon as a writer slot is free, so a lone request waits for nothing, and under load the requests
- * that arrive while the slots are busy form the next batches (group commit). Used on one event loop only.
+ * that arrive while the slots are busy form the next batches (group commit). A run of requests (one connection's
+ * sends, in its order) is never split: it shares one batch, so a later request of it is never written before an
+ * earlier one, and a failed batch fails the run as a whole. Used on one event loop only.
  *
  * @param <I> a request
  * @param <O> its outcome
@@ -36,7 +38,9 @@ final class GroupCommit<I, O> {
   private final int maxQueued;
   private final Function<I, Object> key;
   private final BatchWriter<I, O> writer;
-  private final ArrayDeque<Pending<I, O>> queue = new ArrayDeque<>();
+  /** Runs waiting for a batch, oldest first; a single request is a run of one. */
+  private final ArrayDeque<List<Pending<I, O>>> queue = new ArrayDeque<>();
+  private int queuedRequests;
   private int inFlight;
 
   /**
@@ -52,17 +56,29 @@ final class GroupCommit<I, O> {
   }
 
   Future<O> submit(I request) {
-    if (queue.size() >= maxQueued) {
-      return Future.failedFuture(new ChatException(ChatError.UNAVAILABLE, "storage is behind; retry"));
+    return submitRun(List.of(request)).get(0);
+  }
+
+  /**
+   * Submits requests that must be written in this order and together; their keys must be distinct. A run that
+   * does not fit in the queue is refused as a whole, and a run longer than a batch makes a batch of its own.
+   *
+   * @return the outcome of each request, in the run's order
+   */
+  List<Future<O>> submitRun(List<I> run) {
+    if (queuedRequests + run.size() > maxQueued) {
+      Future<O> refused = Future.failedFuture(new ChatException(ChatError.UNAVAILABLE, "storage is behind; retry"));
+      return run.stream().map(ignored -> refused).toList();
     }
-    Promise<O> promise = Promise.promise();
-    queue.add(new Pending<>(request, promise));
+    List<Pending<I, O>> pending = run.stream().map(request -> new Pending<I, O>(request, Promise.promise())).toList();
+    queue.add(pending);
+    queuedRequests += pending.size();
     flush();
-    return promise.future();
+    return pending.stream().map(each -> each.promise().future()).toList();
   }
 
   int queued() {
-    return queue.size();
+    return queuedRequests;
   }
 
   private void flush() {
@@ -90,14 +106,18 @@ final class GroupCommit<I, O> {
     }
   }
 
+  /** The oldest run, then every later one that fits whole and shares no key with what the batch holds. */
   private List<Pending<I, O>> nextBatch() {
-    List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatch, queue.size()));
+    List<Pending<I, O>> batch = new ArrayList<>(Math.min(maxBatch, queuedRequests));
     Set<Object> keys = new HashSet<>();
-    Iterator<Pending<I, O>> waiting = queue.iterator();
+    Iterator<List<Pending<I, O>>> waiting = queue.iterator();
     while (waiting.hasNext() && batch.size() < maxBatch) {
-      Pending<I, O> pending = waiting.next();
-      if (keys.add(key.apply(pending.request()))) {
-        batch.add(pending);
+      List<Pending<I, O>> run = waiting.next();
+      boolean fits = batch.isEmpty() || batch.size() + run.size() <= maxBatch;
+      if (fits && run.stream().noneMatch(pending -> keys.contains(key.apply(pending.request())))) {
+        run.forEach(pending -> keys.add(key.apply(pending.request())));
+        batch.addAll(run);
+        queuedRequests -= run.size();
         waiting.remove();
       }
     }

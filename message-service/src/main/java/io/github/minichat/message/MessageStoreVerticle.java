@@ -35,8 +35,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +92,7 @@ public final class MessageStoreVerticle extends VerticleBase {
     return Future.all(List.of(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
+        eventBus.consumer(Addresses.MESSAGE_SEND_RUN, Replies.of(this::sendRun)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
         eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
         eventBus.consumer(Addresses.MESSAGE_UNREAD, Replies.of(this::unread)).completion(),
@@ -111,15 +115,64 @@ public final class MessageStoreVerticle extends VerticleBase {
   }
 
   private Future<SendResult> send(SendMessage request) {
+    return storable(request).compose(batches::submit).map(MessageStoreVerticle::result);
+  }
+
+  /** The send as it will be stored (its attachment checked and described), or why it cannot be. */
+  private Future<SendMessage> storable(SendMessage request) {
     if (request.fromId() == request.toId()) {
       return Future.failedFuture(new ChatException(ChatError.SELF_MESSAGE, "cannot send a message to yourself"));
     }
     if (request.text() == null) {
       return Future.failedFuture(new ChatException(ChatError.INVALID_FIELD, "text is required"));
     }
-    Future<SendMessage> complete = request.fileId() == null ? Future.succeededFuture(request)
+    return request.fileId() == null ? Future.succeededFuture(request)
         : files.sendable(request.fromId(), request.fileId()).map(request::withAttachment);
-    return complete.compose(batches::submit).map(stored -> new SendResult(stored.message(), stored.duplicate()));
+  }
+
+  private static SendResult result(ChatStore.Stored stored) {
+    return new SendResult(stored.message(), stored.duplicate());
+  }
+
+  /**
+   * One connection's sends, stored in their order in one batch ({@link GroupCommit#submitRun}): a send refused on
+   * its own (a bad attachment) is left out, the others keep their order. A send whose cid an earlier one of the run
+   * has is a repeat or a conflict, never a new message: it follows the run, answered as if it had come alone.
+   */
+  private Future<SendOutcomes> sendRun(SendBatch run) {
+    List<Future<SendMessage>> checked = run.sends().stream().map(this::storableGuarded).toList();
+    return Future.join(checked).transform(ignored -> {
+      List<SendMessage> inRun = new ArrayList<>();
+      Set<SenderCid> keys = new HashSet<>();
+      for (Future<SendMessage> each : checked) {
+        if (each.succeeded() && keys.add(new SenderCid(each.result().fromId(), each.result().cid()))) {
+          inRun.add(each.result());
+        }
+      }
+      Iterator<Future<ChatStore.Stored>> stored = batches.submitRun(inRun).iterator();
+      List<Future<SendResult>> results = new ArrayList<>(checked.size());
+      keys.clear();
+      for (Future<SendMessage> each : checked) {
+        if (each.failed()) {
+          results.add(Future.failedFuture(each.cause()));
+        } else if (keys.add(new SenderCid(each.result().fromId(), each.result().cid()))) {
+          results.add(stored.next().map(MessageStoreVerticle::result));
+        } else {
+          results.add(batches.submit(each.result()).map(MessageStoreVerticle::result));
+        }
+      }
+      return Future.join(results).transform(done -> Future.succeededFuture(new SendOutcomes(results.stream()
+          .map(result -> result.succeeded() ? Outcome.of(result.result()) : failed(result.cause()))
+          .toList())));
+    });
+  }
+
+  private Future<SendMessage> storableGuarded(SendMessage request) {
+    try {
+      return storable(request);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** Each send as if it came alone; answered once every one has its outcome. */
