@@ -3,16 +3,20 @@
 # no send window, 20 s per level, latency from each message's intended send time to its arrival, every message
 # accounted for. Both are driven by the same Node client (scripts/side-by-side/: xmpp-load.mjs for ejabberd, its
 # port minichat-load.mjs for minichat). Each level starts from a fresh server, warmed up for WARMUP_S (30) at the
-# level's rate, at most WARMUP_RATE (5,000/s), with other users: long enough for the JVM's JIT and the BEAM's alike.
+# level's rate, at most WARMUP_RATE (5,000/s), by the users then measured (as xmpp-load.mjs does for ejabberd, so
+# that both measure conversations that exist): long enough for the JVM's JIT and the BEAM's alike.
 # Levels are interleaved (every rate once, both systems, then again) so that a noisy minute hits both.
 #
 #   scripts/bench-vs-ejabberd.sh [--rates "3000 4500 5000 6000 8000 10000 15000"] [--repeat 3] [--users 1000]
-#                                [--duration 20] [--systems "ejabberd minichat"] [--out target/bench/side-by-side]
+#                                [--duration 20] [--systems "ejabberd minichat cluster"] [--out target/bench/side-by-side]
 #
 # Prints each run, each system's knee (the highest rate with p99 <= 50 ms, nothing lost and nothing refused) in
 # every round and their median, the ratio of the medians, and the day's echo ceiling (scripts/load-test.sh's echo:
 # what this machine's WebSockets do at most today). minichat runs as the README starts it: the all-in-one jar with
 # the README's -Xmx1g, its embedded PostgreSQL; only its per-user rate limits are lifted (they exist against abuse).
+# "cluster" is scripts/local-cluster.sh's five processes (presence, two message services, two gateways) on a fresh
+# database of the machine's PostgreSQL (CLUSTER_PG, default postgresql://postgres@127.0.0.1:5432); users alternate
+# between the two gateways, so every message crosses from one to the other.
 # Needs: ejabberd (apt-get install -y ejabberd; stop the instance the package starts), Node 20+, jq, the build.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,9 +48,15 @@ ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 PORT="${BENCH_PORT:-18080}" MANAGEMENT_PORT="${BENCH_MANAGEMENT_PORT:-19090}" PG_PORT="${BENCH_PG_PORT:-54339}"
 ECHO_PORT="${ECHO_PORT:-18090}"
 
-AIO_PID="" AIO_DATA="" ECHO_PID=""
+AIO_PID="" AIO_DATA="" ECHO_PID="" CLUSTER_DB=""
+CLUSTER_PG="${CLUSTER_PG:-postgresql://postgres@127.0.0.1:5432}"
+CLUSTER_PORTS="${BENCH_CLUSTER_PORTS:-18081 18082}"
+CLUSTER_ENV=(MINICHAT_LOG_DIR="$OUT/cluster-logs" MINICHAT_RUN_DIR="$OUT/cluster-run" GATEWAY_PORTS="$CLUSTER_PORTS"
+  CHAT_MESSAGES_PER_MINUTE=1000000 CHAT_MESSAGE_BURST=100000 CHAT_FRAMES_PER_SECOND=100000 CHAT_FRAME_BURST=100000)
+CLUSTER_SERVICES="presence-1 message-1 message-2 gateway-1 gateway-2"
 cleanup() {
   [ -n "$AIO_PID" ] && stop_minichat
+  [ -n "$CLUSTER_DB" ] && stop_cluster
   [ -n "$ECHO_PID" ] && kill "$ECHO_PID" 2>/dev/null || true
   if [[ " $SYSTEMS " == *" ejabberd "* ]]; then "$KIT/stop-ejabberd.sh" > /dev/null 2>&1 || true; fi
 }
@@ -73,6 +83,21 @@ stop_minichat() {
   rm -rf "$AIO_DATA"
 }
 
+start_cluster() {
+  CLUSTER_DB="minichat_side_by_side_$$_$RANDOM"
+  psql "$CLUSTER_PG/postgres" -qc "CREATE DATABASE $CLUSTER_DB" > /dev/null
+  env "${CLUSTER_ENV[@]}" PG_URL="$CLUSTER_PG/$CLUSTER_DB" "$ROOT/scripts/local-cluster.sh" start > "$OUT/cluster.log" 2>&1 \
+    || { echo "the cluster did not start, see $OUT/cluster.log" >&2; exit 1; }
+  CLUSTER_PIDS="$(for name in $CLUSTER_SERVICES; do cat "$OUT/cluster-run/$name.pid"; done | paste -sd,)"
+  CLUSTER_URLS="$(for port in $CLUSTER_PORTS; do echo "ws://127.0.0.1:$port/ws"; done | paste -sd,)"
+}
+
+stop_cluster() {
+  env "${CLUSTER_ENV[@]}" "$ROOT/scripts/local-cluster.sh" stop > /dev/null 2>&1 || true
+  psql "$CLUSTER_PG/postgres" -qc "DROP DATABASE IF EXISTS $CLUSTER_DB" > /dev/null || true
+  CLUSTER_DB=""
+}
+
 # one measured level of one system: a fresh server, a warm-up not counted, the run, the server stopped
 level() {
   local system="$1" rate="$2" round="$3" label="$1-R$2-$3" warm_rate
@@ -86,11 +111,20 @@ level() {
       --server-pid "$beam" --quiet \
       | jq -c --arg s ejabberd --argjson r "$round" '. + {system: $s, round: $r, refused: 0}' >> "$RESULTS"
     "$KIT/stop-ejabberd.sh" > /dev/null
+  elif [ "$system" = cluster ]; then
+    start_cluster
+    node "$KIT/minichat-load.mjs" --url "$CLUSTER_URLS" --users "$USERS" --first 1 --rate "$warm_rate" \
+      --duration "$WARMUP_S" --server-pid "$CLUSTER_PIDS" --quiet > /dev/null
+    node "$KIT/minichat-load.mjs" --url "$CLUSTER_URLS" --users "$USERS" --first 1 --rate "$rate" \
+      --duration "$DURATION" --server-pid "$CLUSTER_PIDS" --label "$label" --quiet \
+      | jq -c --argjson r "$round" --arg names "$CLUSTER_SERVICES" \
+          '. + {system: "cluster", round: $r, process_names: ($names | split(" "))}' >> "$RESULTS"
+    stop_cluster
   else
     start_minichat
     node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 1 --rate "$warm_rate" \
       --duration "$WARMUP_S" --server-pid "$AIO_PID" --quiet > /dev/null
-    node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 100001 --rate "$rate" \
+    node "$KIT/minichat-load.mjs" --url "ws://127.0.0.1:$PORT/ws" --users "$USERS" --first 1 --rate "$rate" \
       --duration "$DURATION" --server-pid "$AIO_PID" --label "$label" --quiet \
       | jq -c --argjson r "$round" '. + {round: $r}' >> "$RESULTS"
     stop_minichat

@@ -11,7 +11,7 @@
 //   3. drain, and account for every message: received once, duplicated, lost, refused (error frames, by code).
 //
 // usage: node minichat-load.mjs --users 1000 --rate 5000 --duration 20 --server-pid <pid> [--json out.jsonl --label L]
-// flags: --url ws://127.0.0.1:8080/ws --first 1 --secret <CHAT_JWT_SECRET: mint tokens here instead of /dev/token>
+// flags: --url ws://127.0.0.1:8080/ws (or several, comma-separated: users alternate between them) --first 1 --secret <CHAT_JWT_SECRET: mint tokens here instead of /dev/token>
 //        --connect-concurrency 100 --connect-timeout-s 120 --tick-ms 2 --drain-s 10 --drain-max-s 60
 //        --max-run-s 900 --quiet
 import WebSocket from 'ws';
@@ -28,7 +28,9 @@ for (let i = 0; i < argv.length; i++) {
   else flags[k] = 'true';
 }
 const num = (k, d) => (flags[k] === undefined ? d : Number(flags[k]));
-const URL_WS = flags.url ?? 'ws://127.0.0.1:8080/ws';
+// several gateways (a cluster): user slot i connects to the (i mod n)-th, so that every pair spans two of them
+const URLS = (flags.url ?? 'ws://127.0.0.1:8080/ws').split(',');
+const URL_WS = URLS[0];
 const FIRST = num('first', 1);
 const C = num('users', 1000);
 const RATE = num('rate', 0);
@@ -42,9 +44,12 @@ const MAX_RUN_S = num('max-run-s', 900);
 const LABEL = flags.label ?? '';
 const QUIET = flags.quiet === 'true';
 const SECRET = flags.secret;
+// cids are the sender's idempotency keys: a later run by the same users (a warm-up, then the measurement) needs others
+const RUN_TAG = `${Date.now().toString(36)}-`;
 
-if (!['127.0.0.1', '[::1]', '::1', 'localhost'].includes(new URL(URL_WS).hostname)) {
-  console.error('refusing non-loopback url', URL_WS);
+const nonLoopback = URLS.find((url) => !['127.0.0.1', '[::1]', '::1', 'localhost'].includes(new URL(url).hostname));
+if (nonLoopback) {
+  console.error('refusing non-loopback url', nonLoopback);
   process.exit(2);
 }
 if (C % 2 !== 0 && RATE > 0) { console.error('--users must be even (pairs)'); process.exit(2); }
@@ -140,7 +145,7 @@ async function connectUser(userId, slot) {
       resolve({ conn, err, ms: performance.now() - t0 });
     };
     const timer = setTimeout(() => { finish('timeout'); try { ws.terminate(); } catch {} }, CONN_TIMEOUT_S * 1000);
-    const ws = new WebSocket(`${URL_WS}?token=${t}`, { perMessageDeflate: false, handshakeTimeout: CONN_TIMEOUT_S * 1000 });
+    const ws = new WebSocket(`${URLS[slot % URLS.length]}?token=${t}`, { perMessageDeflate: false, handshakeTimeout: CONN_TIMEOUT_S * 1000 });
     conn.ws = ws;
     ws.on('error', (e) => finish('error: ' + e.message));
     ws.on('close', (code) => { conn.closed = true; conn.ready = false; finish(`closed during login: code ${code}`); });
@@ -208,7 +213,7 @@ const { conns, errors, samples } = await connectAll(ids, CONN_CONC);
 const established = conns.filter((c) => c && c.ready).length;
 Object.assign(result, { connected: established, connect_errors: errors, connect_error_samples: samples,
   connect_time_s: r2((performance.now() - tc0) / 1000) });
-await sleep(2000);
+await sleep(num("settle-s", 2) * 1000);
 result.server_rss_after_connect_mib = r2(serverRssMiB());
 result.server_rss_per_conn_kib = r2(((result.server_rss_after_connect_mib - result.server_rss_before_connect_mib) * 1024) / Math.max(1, established));
 log(`connected ${established}/${C} in ${result.connect_time_s}s errors=${JSON.stringify(errors)} server rss ${result.server_rss_after_connect_mib} MiB`);
@@ -244,6 +249,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
   const rssTimer = setInterval(() => { rssMax = Math.max(rssMax, serverRssMiB()); }, 1000);
   const refusedBefore = refused;
   const srv0 = serverCpuS(), pg0 = postgresCpuS(), self0 = selfCpuS(), mach0 = machineBusyS();
+  const perPid0 = SERVER_PIDS.map(cpuOf);
   log(`load: ${total} msgs at ${RATE}/s for ${DURATION}s`);
   tStart = performance.now();
   let lastTick = tStart;
@@ -257,7 +263,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
       while (sent < due) {
         const s = sent % C;
         const c = conns[s];
-        if (!c.closed) c.ws.send(`{"type":"say","to_id":${partner[s]},"data":"${sent}.${performance.now().toFixed(3)}","cid":"${sent}"}`);
+        if (!c.closed) c.ws.send(`{"type":"say","to_id":${partner[s]},"data":"${sent}.${performance.now().toFixed(3)}","cid":"${RUN_TAG}${sent}"}`);
         sent++;
       }
       if (sent >= total) { clearInterval(timer); resolveSend(); }
@@ -266,6 +272,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
   const tSendEnd = performance.now();
   const sendS = (tSendEnd - tStart) / 1000;
   const srvSend = serverCpuS() - srv0, pgSend = postgresCpuS() - pg0, selfSend = selfCpuS() - self0;
+  const perPidSend = SERVER_PIDS.map((pid, i) => cpuOf(pid) - perPid0[i]);
   const machSend = machineBusyS() - mach0;
   let lastRecv = -1, lastProgress = performance.now();
   while (received + (refused - refusedBefore) < sent && performance.now() - lastProgress < DRAIN_S * 1000
@@ -288,6 +295,7 @@ if (RATE > 0 && DURATION > 0 && established === C) {
     sched_lat_ms_p50: r2(pct(LS, 50)), sched_lat_ms_p99: r2(pct(LS, 99)), sched_lat_ms_max: r2(LS[LS.length - 1]),
     loadgen_max_send_lag_ms: r2(maxLagMs), loadgen_max_tick_gap_ms: r2(maxTickGapMs),
     server_cpu_pct: r2((100 * srvSend) / sendS),
+    server_cpu_pct_by_pid: Object.fromEntries(SERVER_PIDS.map((pid, i) => [pid, r2((100 * perPidSend[i]) / sendS)])),
     postgres_cpu_pct: r2((100 * pgSend) / sendS),
     server_us_per_msg: r2((srvSend * 1e6) / Math.max(1, sent)),
     postgres_us_per_msg: r2((pgSend * 1e6) / Math.max(1, sent)),
