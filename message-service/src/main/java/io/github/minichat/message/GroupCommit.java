@@ -66,6 +66,9 @@ final class GroupCommit<I, O> {
    * @return the outcome of each request, in the run's order
    */
   List<Future<O>> submitRun(List<I> run) {
+    if (run.isEmpty()) {
+      return List.of();
+    }
     if (queuedRequests + run.size() > maxQueued) {
       Future<O> refused = Future.failedFuture(new ChatException(ChatError.UNAVAILABLE, "storage is behind; retry"));
       return run.stream().map(ignored -> refused).toList();

@@ -83,6 +83,19 @@ class SendRunTest {
   }
 
   @Test
+  @DisplayName("a run whose every send is refused stores nothing and leaves the store working")
+  void everySendRefused() {
+    List<Outcome> outcomes = await(system.vertx.eventBus().<SendOutcomes>request(Addresses.MESSAGE_SEND_RUN,
+        new SendBatch(List.of(send(803, 803, "a", "x-1"), send(803, 803, "b", "x-2")))).map(Message::body))
+        .outcomes();
+    assertThat(outcomes).extracting(Outcome::error).containsExactly(ChatError.SELF_MESSAGE, ChatError.SELF_MESSAGE);
+    SendResult after = await(system.vertx.eventBus().<SendResult>request(Addresses.MESSAGE_SEND,
+        send(803, 804, "after", "x-3")).map(Message::body));
+    assertThat(after.message().seq()).isEqualTo(1);
+    assertThat(system.count("SELECT count(*) FROM messages WHERE from_id = 803")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("sockets bursting sends at once, some cids repeated at once: each stored once, acked and delivered "
       + "in the client's order")
   void burstsKeepTheirOrder() throws Exception {
