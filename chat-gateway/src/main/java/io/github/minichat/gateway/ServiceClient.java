@@ -47,8 +47,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -184,40 +182,6 @@ final class ServiceClient implements Services, FileRegistry {
   }
 
   private record PendingSend(SendMessage request, Promise<SendResult> result) {
-  }
-
-  @Override
-  public Future<SendOutcomes> sendRunReserved(SendBatch run) {
-    return retrying(() -> this.<SendOutcomes>request(Addresses.MESSAGE_SEND_RUN, run)
-        .recover(failure -> noHandlers(failure) ? oneByOne(run.sends()) : Future.failedFuture(failure))
-        .compose(ServiceClient::failedAsWhole), 1);
-  }
-
-  private static boolean noHandlers(Throwable failure) {
-    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
-  }
-
-  /** The run's sends one after another, each waiting for the one before: message services of an older release. */
-  private Future<SendOutcomes> oneByOne(List<SendMessage> sends) {
-    List<SendOutcomes.Outcome> outcomes = new ArrayList<>(sends.size());
-    Future<?> chain = Future.succeededFuture();
-    for (SendMessage send : sends) {
-      chain = chain.transform(ignored -> sendReserved(send)
-          .andThen(result -> outcomes.add(result.succeeded() ? SendOutcomes.Outcome.of(result.result())
-              : SendOutcomes.Outcome.of(result.cause()))));
-    }
-    return chain.transform(ignored -> Future.succeededFuture(new SendOutcomes(outcomes)));
-  }
-
-  /**
-   * A run whose every send failed for a retryable reason failed as a whole (its batch did, or it found the store's
-   * queue full): it is retried as one, so its order holds. Any other answer is each send's own.
-   */
-  private static Future<SendOutcomes> failedAsWhole(SendOutcomes outcomes) {
-    List<SendOutcomes.Outcome> all = outcomes.outcomes();
-    boolean wholeRunFailed = !all.isEmpty()
-        && all.stream().allMatch(outcome -> outcome.result() == null && outcome.error().retryable());
-    return wholeRunFailed ? Future.failedFuture(all.get(0).failure()) : Future.succeededFuture(outcomes);
   }
 
   /** A request that may be applied twice, made again with backoff after a retryable failure, a bounded number of times. */

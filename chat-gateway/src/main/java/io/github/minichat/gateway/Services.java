@@ -20,9 +20,7 @@ import io.github.minichat.common.MessageChange;
 import io.github.minichat.common.MessageChanged;
 import io.github.minichat.common.Typing;
 import io.github.minichat.common.PresenceStatus;
-import io.github.minichat.common.SendBatch;
 import io.github.minichat.common.SendMessage;
-import io.github.minichat.common.SendOutcomes;
 import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
@@ -48,13 +46,6 @@ interface Services {
 
   /** Stores a message, reserving room for it. */
   Future<SendResult> send(SendMessage request);
-
-  /**
-   * Stores one connection's sends, each with a distinct cid, in their order and together (never a later one before
-   * an earlier one), on room reserved by the caller for each; answered send by send. A run that failed as a whole
-   * for a retryable reason is retried as a whole.
-   */
-  Future<SendOutcomes> sendRunReserved(SendBatch run);
 
   /** Stores a group message, on room reserved by the caller; retried on retryable failures (it has a cid). */
   Future<SendResult> sendToGroupReserved(GroupSend request);

@@ -187,50 +187,20 @@ class ChatConnectionTest {
   }
 
   @Test
-  @DisplayName("sends that queue behind the one in flight leave together as one run, in the client's order, "
-      + "and each is acked after it is stored")
+  @DisplayName("sends are stored one at a time in the client's order, each acked after it is stored")
   void sendsInOrder() {
     open();
     bound();
-    for (int i = 1; i <= 4; i++) {
+    for (int i = 1; i <= 3; i++) {
       client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m" + i + "\",\"cid\":\"c-" + i + "\"}");
     }
-    assertThat(services.sendsReceived).as("the others wait for the first").hasSize(1);
-    on(() -> services.storeNext(1));
-    assertThat(link.frames("ack")).extracting(ack -> ack.getString("cid")).containsExactly("c-1");
-    assertThat(services.runsReceived).as("the three that waited, as one run").hasSize(1);
-    assertThat(services.runsReceived.get(0).sends()).extracting(send -> send.cid())
-        .containsExactly("c-2", "c-3", "c-4");
-    on(() -> services.storeNext(2));
-    on(() -> services.storeNext(3));
-    assertThat(link.frames("ack")).as("a run is answered as a whole").hasSize(1);
-    on(() -> services.storeNext(4));
-    assertThat(services.sendsReceived).extracting(send -> send.cid()).containsExactly("c-1", "c-2", "c-3", "c-4");
-    assertThat(link.frames("ack")).extracting(ack -> ack.getString("cid")).containsExactly("c-1", "c-2", "c-3", "c-4");
-    assertThat(services.pending).isZero();
-  }
-
-  @Test
-  @DisplayName("a run ends before a cid it already holds, a send without a cid and a group send: each goes after it")
-  void runBoundaries() {
-    open();
-    bound();
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m\",\"cid\":\"c-1\"}");
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m\",\"cid\":\"c-2\"}");
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m\",\"cid\":\"c-3\"}");
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m\",\"cid\":\"c-2\"}");
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"no cid\"}");
-    client("{\"type\":\"say\",\"to_id\":8,\"data\":\"m\",\"cid\":\"c-4\"}");
-    for (long cursor = 1; services.sendsAnswered() < services.sendsReceived.size(); cursor++) {
-      long next = cursor;
-      on(() -> services.storeNext(next));
+    assertThat(services.sendsReceived).as("the second waits for the first").hasSize(1);
+    for (int i = 1; i <= 3; i++) {
+      long cursor = i;
+      on(() -> services.storeNext(cursor));
     }
-    assertThat(services.runsReceived).extracting(run -> run.sends().stream().map(send -> send.cid()).toList())
-        .containsExactly(List.of("c-2", "c-3"));
-    assertThat(services.sendsReceived).extracting(send -> String.valueOf(send.cid()))
-        .containsExactly("c-1", "c-2", "c-3", "c-2", "null", "c-4");
-    assertThat(link.frames("ack")).extracting(ack -> ack.getString("cid"))
-        .containsExactly("c-1", "c-2", "c-3", "c-2", "c-4");
+    assertThat(services.sendsReceived).extracting(send -> send.cid()).containsExactly("c-1", "c-2", "c-3");
+    assertThat(link.frames("ack")).extracting(ack -> ack.getString("cid")).containsExactly("c-1", "c-2", "c-3");
     assertThat(services.pending).isZero();
   }
 
@@ -246,10 +216,7 @@ class ChatConnectionTest {
     on(() -> services.storeNext(1));
     assertThat(link.paused()).as("3 queued of 4").isTrue();
     on(() -> services.storeNext(2));
-    on(() -> services.storeNext(3));
-    assertThat(link.paused()).as("the three in one run, not answered yet").isTrue();
-    on(() -> services.storeNext(4));
-    assertThat(link.paused()).as("none queued").isFalse();
+    assertThat(link.paused()).as("2 queued of 4").isFalse();
     assertThat(link.frames("error")).as("nothing refused").isEmpty();
   }
 

@@ -24,9 +24,7 @@ import io.github.minichat.common.HistoryRequest;
 import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.PresenceStatus;
-import io.github.minichat.common.SendBatch;
 import io.github.minichat.common.SendMessage;
-import io.github.minichat.common.SendOutcomes;
 import io.github.minichat.common.SendResult;
 import io.github.minichat.common.SyncPage;
 import io.github.minichat.common.SyncRequest;
@@ -77,19 +75,6 @@ final class FakeServices implements Services {
     Promise<SendResult> answer = Promise.promise();
     sendAnswers.add(answer);
     return answer.future();
-  }
-
-  /** The runs of sends that came together, each also listed send by send in {@link #sendsReceived}. */
-  final List<SendBatch> runsReceived = new ArrayList<>();
-
-  @Override
-  public synchronized Future<SendOutcomes> sendRunReserved(SendBatch run) {
-    runsReceived.add(run);
-    List<Future<SendResult>> each = run.sends().stream().map(this::sendReserved).toList();
-    return Future.join(each).transform(ignored -> Future.succeededFuture(new SendOutcomes(each.stream()
-        .map(result -> result.succeeded() ? SendOutcomes.Outcome.of(result.result())
-            : SendOutcomes.Outcome.of(result.cause()))
-        .toList())));
   }
 
   /** Answers the oldest unanswered send as stored at the given sender cursor. */
