@@ -18,6 +18,7 @@ import WebSocket from 'ws';
 import { performance } from 'node:perf_hooks';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
+import { distribution, bySecond } from './latency-stats.mjs';
 
 const argv = process.argv.slice(2);
 const flags = {};
@@ -95,18 +96,6 @@ const selfCpuS = () => { const u = process.cpuUsage(); return (u.user + u.system
 function pct(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-// the percentile distribution of sorted latencies, and latency over time (by intended send second)
-const distribution = (sorted) => Object.fromEntries([50, 75, 90, 95, 99, 99.9, 99.99, 100]
-  .map((p) => [`p${p}`, r2(pct(sorted, p))]));
-function bySecond(latByMessage, rate) {
-  const seconds = [];
-  for (let start = 0; start < latByMessage.length; start += rate) {
-    const slice = latByMessage.subarray(start, Math.min(latByMessage.length, start + rate));
-    const got = slice.filter((x) => !Number.isNaN(x)).sort();
-    seconds.push({ s: seconds.length, n: got.length, p50: r2(pct(got, 50)), p99: r2(pct(got, 99)), max: r2(got[got.length - 1]) });
-  }
-  return seconds;
 }
 const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : x);
 
@@ -213,7 +202,7 @@ const { conns, errors, samples } = await connectAll(ids, CONN_CONC);
 const established = conns.filter((c) => c && c.ready).length;
 Object.assign(result, { connected: established, connect_errors: errors, connect_error_samples: samples,
   connect_time_s: r2((performance.now() - tc0) / 1000) });
-await sleep(num("settle-s", 2) * 1000);
+await sleep(2000);
 result.server_rss_after_connect_mib = r2(serverRssMiB());
 result.server_rss_per_conn_kib = r2(((result.server_rss_after_connect_mib - result.server_rss_before_connect_mib) * 1024) / Math.max(1, established));
 log(`connected ${established}/${C} in ${result.connect_time_s}s errors=${JSON.stringify(errors)} server rss ${result.server_rss_after_connect_mib} MiB`);
