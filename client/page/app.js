@@ -64,18 +64,33 @@ $('signin-form').addEventListener('submit', async (event) => {
 
 // ---- the client ----
 
-/** The browser adapter, keeping the current socket so that the page's test hook can drop it. */
+/**
+ * The browser adapter, keeping the current socket so that the page's test hooks can drop it, and hold the network
+ * down: while held, every connect fails the way an unreachable server does, until the hold is released.
+ */
 function adapter() {
   const inner = webSocketAdapter();
   let current = null;
+  let held = false;
+  const unreachable = (handlers) => {
+    setTimeout(() => {
+      handlers.onError(new Error('network held down'));
+      handlers.onClose(1006, '');
+    }, 0);
+    return { send: () => {}, close: () => {}, raw: null };
+  };
   return {
     ...inner,
     connect(url, handlers) {
-      current = inner.connect(url, handlers);
+      current = held ? unreachable(handlers) : inner.connect(url, handlers);
       return current;
     },
-    drop() {
-      current?.raw.close(4000, 'connection dropped');
+    drop({ hold = false } = {}) {
+      held = hold;
+      current?.raw?.close(4000, 'connection dropped');
+    },
+    release() {
+      held = false;
     },
   };
 }
@@ -84,7 +99,11 @@ function start(userId, token) {
   me = userId;
   const socketAdapter = adapter();
   client = createClient({ url: wsUrl, token, userId, adapter: socketAdapter });
-  window.minichat = { client, dropConnection: () => socketAdapter.drop() };
+  window.minichat = {
+    client,
+    dropConnection: (options) => socketAdapter.drop(options),
+    restoreNetwork: () => socketAdapter.release(),
+  };
   $('signin').hidden = true;
   $('app').hidden = false;
   $('me').textContent = `signed in as user ${userId}`;
