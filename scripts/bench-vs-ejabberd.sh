@@ -13,7 +13,8 @@
 # Prints each run, each system's knee (the highest rate with p99 <= 50 ms, nothing lost and nothing refused) in
 # every round and their median, the ratio of the medians, and the day's echo ceiling (scripts/load-test.sh's echo:
 # what this machine's WebSockets do at most today). minichat runs as the README starts it: the all-in-one jar with
-# the README's -Xmx1g, its embedded PostgreSQL; only its per-user rate limits are lifted (they exist against abuse).
+# the README's -Xmx1g (MINICHAT_JAVA_OPTS replaces it), its embedded PostgreSQL (or PG_URL's, when set); only its
+# per-user rate limits are lifted (they exist against abuse).
 # "cluster" is scripts/local-cluster.sh's five processes (presence, two message services, two gateways) on a fresh
 # database of the machine's PostgreSQL (CLUSTER_PG, default postgresql://postgres@127.0.0.1:5432); users alternate
 # between the two gateways, so every message crosses from one to the other.
@@ -24,6 +25,7 @@ KIT="$ROOT/scripts/side-by-side"
 RATES="3000 4500 5000 6000 8000 10000 15000" REPEAT=3 USERS=1000 DURATION=20 SYSTEMS="ejabberd minichat"
 OUT="$ROOT/target/bench/side-by-side"
 WARMUP_S="${WARMUP_S:-30}" WARMUP_RATE="${WARMUP_RATE:-5000}"
+MINICHAT_JAVA_OPTS="${MINICHAT_JAVA_OPTS:--Xmx1g}" # the README's; other JVM options for an experiment
 while [ $# -gt 0 ]; do
   case "$1" in
     --rates) RATES="$2"; shift ;;
@@ -68,7 +70,7 @@ start_minichat() {
   env CHAT_DATA_DIR="$AIO_DATA" CHAT_EMBEDDED_PG_PORT="$PG_PORT" CHAT_HTTP_PORT="$PORT" \
     CHAT_MANAGEMENT_PORT="$MANAGEMENT_PORT" CHAT_CLUSTER=off \
     CHAT_MESSAGES_PER_MINUTE=1000000 CHAT_MESSAGE_BURST=100000 CHAT_FRAMES_PER_SECOND=100000 CHAT_FRAME_BURST=100000 \
-    java -Xmx1g -jar "$AIO_JAR" > "$OUT/minichat.log" 2>&1 &
+    java $MINICHAT_JAVA_OPTS -jar "$AIO_JAR" > "$OUT/minichat.log" 2>&1 &
   AIO_PID=$!
   for _ in $(seq 1 240); do grep -q "minichat is up" "$OUT/minichat.log" && return 0; kill -0 "$AIO_PID" || break; sleep 0.5; done
   echo "minichat did not start, see $OUT/minichat.log" >&2; exit 1
