@@ -4,6 +4,7 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.SyncPage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -31,9 +32,11 @@ final class SyncGate {
   private long syncedUpTo = -1;
   /**
    * Cursors pushed before this connection's first sync, left out of its pages; null: no longer tracked. A plain
-   * array: it is appended to on every push of a connection's first minutes and searched once.
+   * array: it is appended to on every push of a connection's first minutes and searched once. It starts small and
+   * grows to {@link #MAX_TRACKED_BEFORE_SYNC}: most connections sync before their first push, and every connection
+   * carries one.
    */
-  private long[] pushedBeforeSync = new long[MAX_TRACKED_BEFORE_SYNC];
+  private long[] pushedBeforeSync = new long[8];
   private int pushedBeforeSyncCount;
 
   SyncGate(long userId) {
@@ -104,6 +107,9 @@ final class SyncGate {
 
   private void written(ChatMessage message) {
     if (syncedUpTo < 0 && pushedBeforeSync != null) {
+      if (pushedBeforeSyncCount == pushedBeforeSync.length && pushedBeforeSync.length < MAX_TRACKED_BEFORE_SYNC) {
+        pushedBeforeSync = Arrays.copyOf(pushedBeforeSync, pushedBeforeSync.length * 2);
+      }
       if (pushedBeforeSyncCount < pushedBeforeSync.length) {
         pushedBeforeSync[pushedBeforeSyncCount++] = message.cursorFor(userId);
       } else {

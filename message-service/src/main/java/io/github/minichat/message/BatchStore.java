@@ -9,6 +9,7 @@ import io.github.minichat.common.SendMessage;
 import io.github.minichat.common.UnreadCount;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -29,10 +30,17 @@ import java.util.TreeMap;
 /**
  * Stores every send, a batch of sends in one transaction (group commit; a lone send is a batch of one): one commit per
  * message caps the write rate near 5-8k messages/s here, a batch of simple set-based statements goes far past it. Each
- * statement is small and prepared once per connection, with a plan that does not depend on its arguments. The
- * statements are pipelined into two round trips, bump-and-read then insert-and-commit (four when the batch opens a
- * conversation or an inbox, see {@link #bumpAndWrite}): every round trip costs a wake-up of the backend and of the
- * event loop, and on a busy machine those waits, not the statements, made most of a batch's time.
+ * statement is small and prepared once per connection, with a plan that does not depend on its arguments. Every
+ * round trip costs a wake-up of the backend and of the event loop, and on a busy machine those waits, not the
+ * statements, made most of a batch's time, so the statements are pipelined:
+ * <ul>
+ *   <li>the common batch (every send has a cid, every row exists, no repeat, no mute) in one round trip: BEGIN, the
+ *       bumps, an insert that numbers each message from the rows the bumps just moved, COMMIT
+ *       ({@link #inOneRoundTrip}); when the batch turns out not to be common, the insert fails, nothing of it stays,
+ *       and it goes the general way;</li>
+ *   <li>the general way in two, bump-and-read then insert-and-commit (four when the batch opens a conversation or an
+ *       inbox, see {@link #bumpAndWrite}).</li>
+ * </ul>
  *
  * <p>The counters are moved forward first, by as much as the batch would take if no message repeated an earlier
  * one: that one update locks each row and returns its new value, from which the numbers of the batch follow. A
@@ -171,6 +179,34 @@ final class BatchStore {
     }
   }
 
+  // The common batch's insert: every send has a cid, so a repeat of a stored message is refused by the cid index
+  // (23505), and each message is numbered from the rows this transaction's bumps just moved (their new values, minus
+  // how far the batch moved them, plus the message's place in the batch). A missing row or a muted sender fails the
+  // insert with a state of its own (db/migration V6). Its snapshot is taken after the bumps, under their locks, as
+  // the general path's lookups are.
+  private static final String INSERT_COMMON =
+      "INSERT INTO messages (user_lo, user_hi, seq, from_id, to_id, body, cid, origin, is_read, sender_cursor,"
+          + " recipient_cursor, file_id, attachment)"
+          + " SELECT u.lo, u.hi,"
+          + "   coalesce((SELECT c.last_seq FROM conversations c WHERE c.user_lo = u.lo AND c.user_hi = u.hi),"
+          + "     chat_batch_not_common('MC501', 'no conversation')) + u.s,"
+          + "   u.f, u.t, u.b, u.c, u.o::\"char\", u.r,"
+          + "   coalesce((SELECT i.last_cursor FROM inboxes i WHERE i.user_id = u.f),"
+          + "     chat_batch_not_common('MC501', 'no inbox')) + u.sc,"
+          + "   CASE WHEN NOT u.r AND EXISTS (SELECT 1 FROM conversation_prefs p"
+          + "                                  WHERE p.user_id = u.t AND p.peer_id = u.f AND p.muted)"
+          + "     THEN chat_batch_not_common('MC502', 'a muted sender')"
+          + "     ELSE coalesce((SELECT i.last_cursor FROM inboxes i WHERE i.user_id = u.t),"
+          + "       chat_batch_not_common('MC501', 'no inbox')) END + u.rc,"
+          + "   u.fi, u.a::jsonb"
+          + " FROM unnest($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[], $6::text[], $7::text[],"
+          + " $8::text[], $9::bool[], $10::int8[], $11::int8[], $12::text[], $13::text[])"
+          + " AS u(lo, hi, s, f, t, b, c, o, r, sc, rc, fi, a)"
+          + " RETURNING id, created_at, user_lo, user_hi, seq";
+  private static final String ROWS_MISSING_STATE = "MC501";
+  private static final String MUTED_STATE = "MC502";
+  private static final String REPEAT_STATE = "23505"; // the cid index: a repeat, or a cid another batch just took
+
   /** A batch's first attempt met a conversation or an inbox that does not exist yet (never leaves this class). */
   private static final VertxException ROWS_MISSING = new VertxException("rows missing: create them first", true);
 
@@ -197,13 +233,70 @@ final class BatchStore {
             : Future.failedFuture(failure));
   }
 
-  /** The whole batch in one transaction (the fast path: nothing else runs when it succeeds). */
+  /**
+   * The whole batch in one transaction: in one round trip when it is the common batch (every send has a cid), else,
+   * or when that finds it is not (a row missing, a repeat, a mute), the general way.
+   */
   private Future<List<Future<ChatStore.Stored>>> storeTogether(List<Item> items) {
     Keys keys = Keys.of(items);
-    return pool.withConnection(connection -> bumpAndWrite(connection, items, keys, false)
+    return pool.withConnection(connection -> !keys.withoutCid().isEmpty()
+        ? theGeneralWay(connection, items, keys)
+        : inOneRoundTrip(connection, items, keys).recover(failure -> {
+          String state = failure instanceof PgException pg ? pg.getSqlState() : null;
+          if (ROWS_MISSING_STATE.equals(state)) {
+            return bumpAndWrite(connection, items, keys, true);
+          }
+          return MUTED_STATE.equals(state) || REPEAT_STATE.equals(state)
+              ? theGeneralWay(connection, items, keys)
+              : Future.failedFuture(failure);
+        }));
+  }
+
+  private Future<List<Future<ChatStore.Stored>>> theGeneralWay(SqlConnection connection, List<Item> items,
+                                                               Keys keys) {
+    return bumpAndWrite(connection, items, keys, false)
         .recover(failure -> failure == ROWS_MISSING
             ? bumpAndWrite(connection, items, keys, true)
-            : Future.failedFuture(failure)));
+            : Future.failedFuture(failure));
+  }
+
+  /**
+   * The common batch: BEGIN, the bumps, the insert (numbered relative to the bumped counters) and COMMIT leave
+   * together. Should the insert fail, the COMMIT ends the transaction as a ROLLBACK and nothing of the batch stays;
+   * otherwise the bumps' values give where the counters stood before the batch, and the numbers follow from them as
+   * the insert computed them.
+   */
+  private static Future<List<Future<ChatStore.Stored>>> inOneRoundTrip(SqlConnection connection, List<Item> items,
+                                                                      Keys keys) {
+    Numbering fromBumped = Numbering.of(items, keys.seqOffsets(), keys.inboxOffsets(), Earlier.NONE, Set.of());
+    String[] files = fromBumped.files();
+    List<Future<RowSet<Row>>> pipeline = new ArrayList<>(6);
+    pipeline.add(connection.query("BEGIN").execute());
+    Future<RowSet<Row>> conversationsBumped =
+        connection.preparedQuery(BUMP_CONVERSATIONS).execute(keys.bumpConversationArguments());
+    Future<RowSet<Row>> inboxesBumped = connection.preparedQuery(BUMP_INBOXES).execute(keys.bumpInboxArguments());
+    Future<RowSet<Row>> inserted = connection.preparedQuery(INSERT_COMMON)
+        .execute(insertArguments(items, fromBumped.fresh(), fromBumped.numbered()));
+    pipeline.addAll(List.of(conversationsBumped, inboxesBumped, inserted));
+    if (files.length > 0) {
+      pipeline.add(connection.preparedQuery(KEEP_FILES).execute(arrays(files)));
+    }
+    pipeline.add(connection.query("COMMIT").execute());
+    // joined, not all: a next attempt must not start before this COMMIT (or ROLLBACK) has come back
+    return Future.join(new ArrayList<>(pipeline)).transform(done -> {
+      Throwable failure = pipeline.stream().filter(Future::failed).map(Future::cause).findFirst().orElse(null);
+      if (failure != null) {
+        return Future.failedFuture(failure); // the first: the later statements fail for the aborted transaction
+      }
+      Numbering numbering = Numbering.of(items, keys.seqsBefore(conversationsBumped.result()),
+          keys.inboxesBefore(inboxesBumped.result()), Earlier.NONE, Set.of());
+      Map<Place, Inserted> rows = stored(inserted.result());
+      if (!numbering.numbered().stream().map(Place::of).allMatch(rows::containsKey)) {
+        return Future.failedFuture(new IllegalStateException("the batch's insert numbered its messages otherwise"));
+      }
+      MessageMetrics.batchStored(true);
+      return Future.succeededFuture(stored(rows, numbering));
+    });
   }
 
   /**
@@ -264,6 +357,24 @@ final class BatchStore {
 
     Long[] userIds() {
       return inboxSteps.keySet().toArray(Long[]::new);
+    }
+
+    /**
+     * Every conversation of the batch at minus its step: numbering from it gives each message's seq relative to
+     * the conversation's value once bumped (the batch's last message at 0).
+     */
+    TreeMap<Conversation, Long> seqOffsets() {
+      TreeMap<Conversation, Long> offsets = new TreeMap<>();
+      seqSteps.forEach((conversation, step) -> offsets.put(conversation, -step));
+      return offsets;
+    }
+
+    /** Every inbox of the batch at minus its step, likewise. */
+    TreeMap<Long, InboxCounters> inboxOffsets() {
+      TreeMap<Long, InboxCounters> offsets = new TreeMap<>();
+      inboxSteps.forEach((user, step) -> offsets.put(user, new InboxCounters(-step.cursor(), -step.unread(),
+          -step.unread())));
+      return offsets;
     }
 
     Tuple createConversationArguments() {
@@ -367,6 +478,8 @@ final class BatchStore {
 
   /** The stored messages that sends of the batch repeat: by (sender, cid), and by sender for the twins. */
   private record Earlier(Map<String, ChatMessage> byCid, Map<Long, ChatMessage> twinBySender) {
+    static final Earlier NONE = new Earlier(Map.of(), Map.of());
+
     /** The message {@code request} repeats, if any. */
     ChatMessage of(SendMessage request) {
       return request.cid() != null
@@ -407,64 +520,95 @@ final class BatchStore {
   }
 
   /**
-   * Numbers the new messages in batch order from the counters as they stood before the batch, inserts them, marks
-   * the twins found paired, sets the counters back if some messages were repeats or arrive in a muted conversation
-   * (the bumps counted them), and commits.
+   * The batch numbered in its order from the counters as they stood before it: each new message's seq and cursors,
+   * the recipient's unread total after it, the twins to mark paired, the repeats answered, and the counters as the
+   * batch really leaves them. Both paths number with it, so they cannot disagree.
+   */
+  private record Numbering(List<Future<ChatStore.Stored>> outcomes, List<Integer> fresh, List<ChatMessage> numbered,
+                           List<UnreadCount> unread, List<Long> twins, boolean mutedArrivals,
+                           TreeMap<Conversation, Long> seqs, TreeMap<Long, InboxCounters> inboxes) {
+
+    /** {@code seqs} and {@code inboxes}: the counters before the batch (copied, not changed). */
+    static Numbering of(List<Item> items, Map<Conversation, Long> seqsBefore, Map<Long, InboxCounters> inboxesBefore,
+                        Earlier earlier, Set<Direction> muted) {
+      TreeMap<Conversation, Long> seqs = new TreeMap<>(seqsBefore);
+      TreeMap<Long, InboxCounters> inboxes = new TreeMap<>(inboxesBefore);
+      int size = items.size();
+      List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
+      List<Integer> fresh = new ArrayList<>(size);
+      List<ChatMessage> numbered = new ArrayList<>(size);
+      List<UnreadCount> unread = new ArrayList<>(size);
+      List<Long> twins = new ArrayList<>();
+      boolean mutedArrivals = false;
+      for (int i = 0; i < size; i++) {
+        SendMessage request = items.get(i).request();
+        ChatMessage repeat = earlier.of(request);
+        if (repeat != null) {
+          outcomes.add(repeatOutcome(request, repeat));
+          if (request.cid() == null) {
+            twins.add(repeat.id());
+          }
+          continue;
+        }
+        outcomes.add(null);
+        boolean read = items.get(i).readOnArrival();
+        boolean counted = !read && !muted.contains(Direction.of(request));
+        mutedArrivals |= !read && !counted;
+        long seq = seqs.merge(Conversation.of(request), 1L, Long::sum);
+        InboxCounters sender = inboxes.compute(request.fromId(), (user, counters) -> counters.next(false));
+        InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(counted));
+        fresh.add(i);
+        numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0,
+            sender.cursor(), recipient.cursor(), request.cid()).withAttachment(request.attachment()));
+        unread.add(new UnreadCount(request.toId(), recipient.unread(), recipient.version()));
+      }
+      return new Numbering(outcomes, fresh, numbered, unread, twins, mutedArrivals, seqs, inboxes);
+    }
+
+    boolean hasRepeats() {
+      return fresh.size() < outcomes.size();
+    }
+
+    String[] files() {
+      return numbered.stream().map(ChatMessage::attachment).filter(Objects::nonNull)
+          .map(Attachment::fileId).distinct().toArray(String[]::new);
+    }
+  }
+
+  /**
+   * Inserts the numbered messages, marks the twins found paired, sets the counters back if some messages were
+   * repeats or arrive in a muted conversation (the bumps counted them), and commits.
    */
   private static Future<List<Future<ChatStore.Stored>>> write(SqlConnection connection, List<Item> items,
       TreeMap<Conversation, Long> seqs, TreeMap<Long, InboxCounters> inboxes, Earlier earlier, Set<Direction> muted) {
-    int size = items.size();
-    List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(size);
-    List<Integer> fresh = new ArrayList<>(size);
-    List<ChatMessage> numbered = new ArrayList<>(size);
-    List<UnreadCount> unread = new ArrayList<>(size);
-    List<Long> twins = new ArrayList<>();
-    boolean mutedArrivals = false;
-    for (int i = 0; i < size; i++) {
-      SendMessage request = items.get(i).request();
-      ChatMessage repeat = earlier.of(request);
-      if (repeat != null) {
-        outcomes.add(repeatOutcome(request, repeat));
-        if (request.cid() == null) {
-          twins.add(repeat.id());
-        }
-        continue;
-      }
-      outcomes.add(null);
-      boolean read = items.get(i).readOnArrival();
-      boolean counted = !read && !muted.contains(Direction.of(request));
-      mutedArrivals |= !read && !counted;
-      long seq = seqs.merge(Conversation.of(request), 1L, Long::sum);
-      InboxCounters sender = inboxes.compute(request.fromId(), (user, counters) -> counters.next(false));
-      InboxCounters recipient = inboxes.compute(request.toId(), (user, counters) -> counters.next(counted));
-      fresh.add(i);
-      numbered.add(new ChatMessage(0, seq, request.fromId(), request.toId(), request.text(), read, 0,
-          sender.cursor(), recipient.cursor(), request.cid()).withAttachment(request.attachment()));
-      unread.add(new UnreadCount(request.toId(), recipient.unread(), recipient.version()));
-    }
-    if (fresh.isEmpty() && twins.isEmpty()) {
+    Numbering numbering = Numbering.of(items, seqs, inboxes, earlier, muted);
+    List<Integer> fresh = numbering.fresh();
+    List<ChatMessage> numbered = numbering.numbered();
+    if (fresh.isEmpty() && numbering.twins().isEmpty()) {
       // all repeats: nothing to store, and the bumps are undone with the transaction
-      return connection.query("ROLLBACK").execute().map(outcomes);
+      return connection.query("ROLLBACK").execute().map(numbering.outcomes());
     }
     // Round trip 2: the insert (and the pairing and the corrections) and COMMIT, pipelined. Should a statement fail,
     // PostgreSQL rolls the transaction back at that COMMIT (which then succeeds as a ROLLBACK), so nothing counts as
     // stored unless all succeed.
     Future<RowSet<Row>> inserted = fresh.isEmpty() ? Future.succeededFuture()
         : connection.preparedQuery(INSERT_MESSAGES).execute(insertArguments(items, fresh, numbered));
-    Future<RowSet<Row>> paired = twins.isEmpty() ? Future.succeededFuture()
-        : connection.preparedQuery(PAIR).execute(arrays(twins.toArray(Long[]::new)));
-    boolean repeats = fresh.size() < size;
+    Future<RowSet<Row>> paired = numbering.twins().isEmpty() ? Future.succeededFuture()
+        : connection.preparedQuery(PAIR).execute(arrays(numbering.twins().toArray(Long[]::new)));
+    boolean repeats = numbering.hasRepeats();
     Future<RowSet<Row>> conversationsCorrected = !repeats ? Future.succeededFuture()
-        : connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(seqs));
-    Future<RowSet<Row>> inboxesCorrected = !repeats && !mutedArrivals ? Future.succeededFuture()
-        : connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(inboxes));
-    String[] files = numbered.stream().map(ChatMessage::attachment).filter(Objects::nonNull)
-        .map(Attachment::fileId).distinct().toArray(String[]::new);
+        : connection.preparedQuery(MOVE_CONVERSATIONS).execute(conversationArguments(numbering.seqs()));
+    Future<RowSet<Row>> inboxesCorrected = !repeats && !numbering.mutedArrivals() ? Future.succeededFuture()
+        : connection.preparedQuery(MOVE_INBOXES).execute(inboxArguments(numbering.inboxes()));
+    String[] files = numbering.files();
     Future<RowSet<Row>> filesKept = files.length == 0 ? Future.succeededFuture()
         : connection.preparedQuery(KEEP_FILES).execute(arrays(files));
     Future<RowSet<Row>> committed = connection.query("COMMIT").execute();
     return Future.all(List.of(inserted, paired, conversationsCorrected, inboxesCorrected, filesKept, committed))
-        .map(ignored -> fresh.isEmpty() ? outcomes : stored(inserted.result(), outcomes, fresh, numbered, unread));
+        .map(ignored -> {
+          MessageMetrics.batchStored(false);
+          return fresh.isEmpty() ? numbering.outcomes() : stored(stored(inserted.result()), numbering);
+        });
   }
 
   /** A send that repeats a stored message is answered with it, unless it reuses a cid for a different message. */
@@ -481,24 +625,36 @@ final class BatchStore {
     return repeat.data().equals(request.text()) && Objects.equals(repeatFile, request.fileId());
   }
 
-  /**
-   * The outcomes once the batch has committed, the new messages completed from the rows the insert returned. The
-   * rows are matched to the messages by their place, not by their cid: a cid is text, and text may come back
-   * other than it went in (the driver writes an unpaired surrogate as {@code ?}).
-   */
-  private static List<Future<ChatStore.Stored>> stored(RowSet<Row> rows, List<Future<ChatStore.Stored>> outcomes,
-      List<Integer> fresh, List<ChatMessage> numbered, List<UnreadCount> unread) {
-    Map<Place, Integer> position = new HashMap<>();
-    for (int k = 0; k < numbered.size(); k++) {
-      position.put(Place.of(numbered.get(k)), k);
-    }
+  /** Where the database put each inserted message: its id and time, by its place. */
+  private record Inserted(long id, long createdAt) {
+  }
+
+  /** The rows the insert returned (id, created_at, user_lo, user_hi, seq), by place. */
+  private static Map<Place, Inserted> stored(RowSet<Row> rows) {
+    Map<Place, Inserted> inserted = new HashMap<>();
     for (Row row : rows) {
-      int k = position.get(new Place(row.getLong(2), row.getLong(3), row.getLong(4)));
+      inserted.put(new Place(row.getLong(2), row.getLong(3), row.getLong(4)),
+          new Inserted(row.getLong(0), row.getOffsetDateTime(1).toInstant().toEpochMilli()));
+    }
+    return inserted;
+  }
+
+  /**
+   * The outcomes once the batch has committed, the new messages completed from what the insert returned. The rows
+   * are matched to the messages by their place, not by their cid: a cid is text, and text may come back other than
+   * it went in (the driver writes an unpaired surrogate as {@code ?}).
+   */
+  private static List<Future<ChatStore.Stored>> stored(Map<Place, Inserted> inserted, Numbering numbering) {
+    List<Future<ChatStore.Stored>> outcomes = new ArrayList<>(numbering.outcomes());
+    List<ChatMessage> numbered = numbering.numbered();
+    for (int k = 0; k < numbered.size(); k++) {
       ChatMessage draft = numbered.get(k);
-      ChatMessage message = new ChatMessage(row.getLong(0), draft.seq(), draft.fromId(), draft.toId(),
-          draft.data(), draft.read(), row.getOffsetDateTime(1).toInstant().toEpochMilli(), draft.senderCursor(),
-          draft.recipientCursor(), draft.cid()).withAttachment(draft.attachment());
-      outcomes.set(fresh.get(k), Future.succeededFuture(new ChatStore.Stored(message, false, unread.get(k))));
+      Inserted row = inserted.get(Place.of(draft));
+      ChatMessage message = new ChatMessage(row.id(), draft.seq(), draft.fromId(), draft.toId(), draft.data(),
+          draft.read(), row.createdAt(), draft.senderCursor(), draft.recipientCursor(), draft.cid())
+          .withAttachment(draft.attachment());
+      outcomes.set(numbering.fresh().get(k),
+          Future.succeededFuture(new ChatStore.Stored(message, false, numbering.unread().get(k))));
     }
     return outcomes;
   }

@@ -115,7 +115,7 @@ public final class Postgres {
    * {@code conversations} for a batch of a few dozen keys (their hot rows carry many dead versions that the
    * estimates do not see), which made the store's database time grow with the number of users.
    */
-  static PgConnectOptions tuned(PgConnectOptions server) {
+  public static PgConnectOptions tuned(PgConnectOptions server) {
     return new PgConnectOptions(server).setCachePreparedStatements(true).setPipeliningLimit(256)
         .addProperty("enable_seqscan", "off")
         .addProperty("enable_hashjoin", "off")

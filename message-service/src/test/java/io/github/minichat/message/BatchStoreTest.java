@@ -8,11 +8,20 @@ import io.github.minichat.common.ChatMessage;
 import io.github.minichat.common.Origin;
 import io.github.minichat.common.SendMessage;
 import io.github.minichat.message.testing.StoreDatabase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +48,8 @@ class BatchStoreTest {
 
   @BeforeAll
   static void start() {
+    // the store counts its batches by path in the global registry: one that keeps the counts
+    Metrics.addRegistry(new SimpleMeterRegistry());
     database = StoreDatabase.create("batch_store", 1);
     pool = database.pool();
     batchStore = new BatchStore(pool, Duration.ofSeconds(10));
@@ -231,6 +242,112 @@ class BatchStoreTest {
     assertThat(late.duplicate()).isFalse();
     assertThat(List.of(first.seq(), sameOrigin.message().seq(), late.message().seq())).containsExactly(1L, 2L, 3L);
     assertThat(messageCount(a, b)).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @MethodSource("seeds")
+  @DisplayName("generated batches, common ones (one round trip) among repeats, sends without a cid and new users (the general way): every number, row and counter as a model of the store predicts")
+  void bothPathsNumberAsTheModel(long seed) {
+    Random random = new Random(seed);
+    long base = 10_000 + seed * 100;
+    int users = 12;
+    Map<String, Long> lastSeqs = new HashMap<>();
+    Map<Long, long[]> inboxes = new HashMap<>(); // cursor, unread, version
+    List<ChatMessage> history = new ArrayList<>();
+    double oneRoundTripBefore = batches("one-round-trip");
+    double generalBefore = batches("general");
+    for (int round = 0; round < 60; round++) {
+      // the later rounds bring new users in, whose conversations and inboxes the batch must create
+      int known = Math.min(users, 4 + round / 6);
+      List<BatchStore.Item> items = new ArrayList<>();
+      Set<String> keysInBatch = new HashSet<>();
+      int size = 1 + random.nextInt(8);
+      for (int k = 0; k < size; k++) {
+        long from = base + random.nextInt(known);
+        long to = base + random.nextInt(known);
+        if (from == to) {
+          continue;
+        }
+        int kind = random.nextInt(20);
+        SendMessage request = kind == 0 && !history.isEmpty()
+            ? repeatOf(history.get(random.nextInt(history.size())))
+            : kind == 1
+                ? new SendMessage(from, to, "no cid " + seed + "/" + round + "/" + k, null, Origin.WS, null)
+                : send(from, to);
+        if (keysInBatch.add(request.fromId() + "/" + request.cid())) {
+          items.add(new BatchStore.Item(request, random.nextInt(4) == 0));
+        }
+      }
+      if (items.isEmpty()) {
+        continue;
+      }
+      List<Future<ChatStore.Stored>> outcomes = await(batchStore.store(items));
+      for (int i = 0; i < items.size(); i++) {
+        SendMessage request = items.get(i).request();
+        Future<ChatStore.Stored> outcome = outcomes.get(i);
+        assertThat(outcome.succeeded()).as("stored: %s", outcome.cause()).isTrue();
+        ChatStore.Stored stored = outcome.result();
+        ChatMessage earlier = history.stream()
+            .filter(m -> m.fromId() == request.fromId() && request.cid() != null && request.cid().equals(m.cid()))
+            .findFirst().orElse(null);
+        if (earlier != null) {
+          assertThat(stored.duplicate()).as("a repeat of %s", earlier).isTrue();
+          assertThat(stored.message().id()).isEqualTo(earlier.id());
+          continue;
+        }
+        assertThat(stored.duplicate()).isFalse();
+        long lo = Math.min(request.fromId(), request.toId());
+        long hi = Math.max(request.fromId(), request.toId());
+        long seq = lastSeqs.merge(lo + "-" + hi, 1L, Long::sum);
+        long[] sender = inboxes.computeIfAbsent(request.fromId(), user -> new long[3]);
+        long[] recipient = inboxes.computeIfAbsent(request.toId(), user -> new long[3]);
+        sender[0]++;
+        recipient[0]++;
+        if (!items.get(i).readOnArrival()) {
+          recipient[1]++;
+          recipient[2]++;
+        }
+        assertNumbers(stored.message(), seq, sender[0], recipient[0]);
+        assertThat(stored.message().read()).isEqualTo(items.get(i).readOnArrival());
+        assertThat(List.of(stored.recipientUnread().countNum(), stored.recipientUnread().version()))
+            .as("the recipient's unread total after %s", stored.message()).containsExactly(recipient[1], recipient[2]);
+        history.add(stored.message());
+      }
+    }
+    lastSeqs.forEach((conversation, seq) -> {
+      String[] pair = conversation.split("-");
+      assertThat(lastSeq(Long.parseLong(pair[0]), Long.parseLong(pair[1]))).isEqualTo(seq);
+    });
+    inboxes.forEach((user, counters) -> {
+      assertThat(lastCursor(user)).isEqualTo(counters[0]);
+      assertThat(unreadAndVersion(user)).isEqualTo("{\"unread\":" + counters[1] + ",\"unread_version\":" + counters[2] + "}");
+    });
+    // the rows hold what the sends were answered with
+    Map<Long, String> answered = new HashMap<>();
+    history.forEach(m -> answered.put(m.id(), m.seq() + "/" + m.senderCursor() + "/" + m.recipientCursor() + "/"
+        + m.read() + "/" + m.cid()));
+    Map<Long, String> rows = new HashMap<>();
+    await(pool.preparedQuery("SELECT id, seq, sender_cursor, recipient_cursor, is_read, cid FROM messages"
+        + " WHERE from_id BETWEEN $1 AND $2").execute(Tuple.of(base, base + users)))
+        .forEach(row -> rows.put(row.getLong(0), row.getLong(1) + "/" + row.getLong(2) + "/" + row.getLong(3) + "/"
+            + row.getBoolean(4) + "/" + row.getString(5)));
+    assertThat(rows).isEqualTo(answered);
+    assertThat(batches("one-round-trip")).as("batches stored in one round trip").isGreaterThan(oneRoundTripBefore);
+    assertThat(batches("general")).as("batches stored the general way").isGreaterThan(generalBefore);
+  }
+
+  static Stream<Long> seeds() {
+    return Stream.of(1L, 2L, 3L, 4L, 5L);
+  }
+
+  private static SendMessage repeatOf(ChatMessage message) {
+    return new SendMessage(message.fromId(), message.toId(), message.data(), message.cid(), Origin.WS, null);
+  }
+
+  private static double batches(String path) {
+    // none yet before the store's first batch
+    Counter counter = Metrics.globalRegistry.find(MessageMetrics.BATCHES_STORED).tag("path", path).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static SendMessage twin(long from, long to, Origin origin) {

@@ -1,5 +1,6 @@
 package io.github.minichat.message.testing;
 
+import io.github.minichat.message.Postgres;
 import io.github.minichat.message.Schema;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,8 @@ public final class StoreDatabase implements AutoCloseable {
     await(Schema.migrate(vertx, database, null));
     Pool pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(poolSize))
-        .connectingTo(database)
+        // the service's own connection settings: its statements are planned (and lock rows) as in production
+        .connectingTo(Postgres.tuned(database))
         .using(vertx)
         .build();
     return new StoreDatabase(vertx, database, pool);
