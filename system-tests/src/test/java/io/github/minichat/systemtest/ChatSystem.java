@@ -16,9 +16,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -61,7 +58,7 @@ final class ChatSystem implements AutoCloseable {
   /** Starts the system; {@code overrides} are extra environment variables (limits, timeouts). */
   static ChatSystem start(String purpose, Map<String, String> overrides) {
     PgConnectOptions database = TestDatabase.create(purpose);
-    int port = freePort();
+    int port = TestPorts.free();
     Map<String, String> env = new HashMap<>();
     env.put("PG_URL", TestDatabase.url(database));
     env.put("CHAT_JWT_SECRET", SECRET);
@@ -138,14 +135,6 @@ final class ChatSystem implements AutoCloseable {
       return future.toCompletionStage().toCompletableFuture().get(within.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new AssertionError("did not complete in " + within + ": " + e, e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -5,9 +5,6 @@ import io.github.minichat.message.MessageServiceMain;
 import io.github.minichat.message.testing.TestDatabase;
 import io.github.minichat.presence.PresenceServiceMain;
 import io.vertx.pgclient.PgConnectOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +25,7 @@ final class LocalCluster implements AutoCloseable {
 
   final PgConnectOptions database;
   private final String clusterName = "test-" + UUID.randomUUID().toString().substring(0, 8);
-  private final int basePort = freePortBlock();
+  private final int basePort = TestPorts.freeBlock(8);
   private final List<ServiceProcess> processes = new ArrayList<>();
   private final Map<String, String> overrides;
   /** Clients of this cluster's gateways, closed with it. */
@@ -74,7 +71,7 @@ final class LocalCluster implements AutoCloseable {
 
   /** A gateway on a free HTTP port; the port is in {@link Gateway#port()}. */
   Gateway gateway(String name) {
-    int port = freePort();
+    int port = TestPorts.free();
     ServiceProcess process = start(name, GatewayMain.class,
         Map.of("CHAT_HTTP_HOST", "127.0.0.1", "CHAT_HTTP_PORT", Integer.toString(port),
             "CHAT_GATEWAY_INSTANCES", "1", "CHAT_DRAIN_MS", "3000"), "listening on");
@@ -102,32 +99,5 @@ final class LocalCluster implements AutoCloseable {
     clients.close();
     processes.forEach(ServiceProcess::close);
     TestDatabase.drop(database);
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** A base port with the next 7 free too (a best effort: ports are only checked, not held). */
-  private static int freePortBlock() {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = 20_000 + (int) (Math.random() * 20_000);
-      if (IntStream.range(0, 8).allMatch(i -> isFree(base + i))) {
-        return base;
-      }
-    }
-    throw new IllegalStateException("no free block of 8 ports");
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -9,9 +9,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -54,7 +51,7 @@ class PostgresRestartTest {
 
   @BeforeAll
   static void start() throws IOException {
-    pgPort = freePort();
+    pgPort = TestPorts.free();
     postgres = EmbeddedDatabase.start(PG_DIR, pgPort);
     PgConnectOptions admin = new PgConnectOptions().setHost(postgres.host()).setPort(pgPort)
         .setUser(postgres.user()).setDatabase(postgres.database());
@@ -155,14 +152,6 @@ class PostgresRestartTest {
           slow.stream().filter(ms -> ms > 1_000).count(), slow.stream().mapToLong(Long::longValue).max().orElse(0));
     } finally {
       pool.shutdownNow();
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
