@@ -4,6 +4,8 @@
 //
 //   1. connect C users (first .. first+C-1) with limited concurrency: a token (POST /dev/token, or minted here
 //      with --secret), the WebSocket, `init`, `bind`, and a `heart` round trip; then the user is established.
+//      A login the server closes with 1013 (try again later: its back-pressure in a login storm) is retried after
+//      1 s, at most 5 times, as a real client would; the retries are counted (login_retries).
 //   2. open loop at an aggregate --rate for --duration seconds, round-robin over users; user i sends to its pair
 //      partner (i^1) a `say` whose data is "<gid>.<send time ms>" and whose cid is the gid. No send window: a send
 //      is due at its time whatever the answers do. Latency = arrival of the partner's `text` - send time; "sched"
@@ -163,6 +165,10 @@ async function connectUser(userId, slot) {
   });
 }
 
+const LOGIN_RETRIES = 5;
+const LOGIN_RETRY_MS = 1000;
+let loginRetries = 0;
+
 async function connectAll(ids, conc) {
   const conns = new Array(ids.length);
   const errors = {};
@@ -172,7 +178,14 @@ async function connectAll(ids, conc) {
   async function worker() {
     while (next < ids.length && performance.now() < deadline) {
       const slot = next++;
-      const { conn, err } = await connectUser(ids[slot], slot);
+      let { conn, err } = await connectUser(ids[slot], slot);
+      // 1013 (try again later) is the server's back-pressure during a login storm: a real client comes back
+      // after a pause, and so does this one, a few times, each retry counted
+      for (let retry = 1; err && err.endsWith('code 1013') && retry <= LOGIN_RETRIES; retry++) {
+        loginRetries++;
+        await sleep(LOGIN_RETRY_MS);
+        ({ conn, err } = await connectUser(ids[slot], slot));
+      }
       conns[slot] = conn;
       if (err) {
         const k = err.split(':')[0];
@@ -201,7 +214,7 @@ const tc0 = performance.now();
 const { conns, errors, samples } = await connectAll(ids, CONN_CONC);
 const established = conns.filter((c) => c && c.ready).length;
 Object.assign(result, { connected: established, connect_errors: errors, connect_error_samples: samples,
-  connect_time_s: r2((performance.now() - tc0) / 1000) });
+  login_retries: loginRetries, connect_time_s: r2((performance.now() - tc0) / 1000) });
 await sleep(2000);
 result.server_rss_after_connect_mib = r2(serverRssMiB());
 result.server_rss_per_conn_kib = r2(((result.server_rss_after_connect_mib - result.server_rss_before_connect_mib) * 1024) / Math.max(1, established));
