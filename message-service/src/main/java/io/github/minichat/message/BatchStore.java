@@ -283,7 +283,7 @@ final class BatchStore {
     }
     pipeline.add(connection.query("COMMIT").execute());
     // joined, not all: a next attempt must not start before this COMMIT (or ROLLBACK) has come back
-    return Future.join(new ArrayList<>(pipeline)).transform(done -> {
+    return Future.join(pipeline).transform(done -> {
       Throwable failure = pipeline.stream().filter(Future::failed).map(Future::cause).findFirst().orElse(null);
       if (failure != null) {
         return Future.failedFuture(failure); // the first: the later statements fail for the aborted transaction
