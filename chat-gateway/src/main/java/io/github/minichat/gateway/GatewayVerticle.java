@@ -47,6 +47,7 @@ final class GatewayVerticle extends VerticleBase {
   private final AtomicInteger openConnections;
   private final FileStorage storage;
   private final UploadSlots uploadSlots;
+  private final MessageServiceRing messageServices;
   private final Set<ChatConnection> open = new HashSet<>();
   private ClientFrames frames;
   private Authenticator authenticator;
@@ -55,10 +56,12 @@ final class GatewayVerticle extends VerticleBase {
   private SignedLinks signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
-                  AtomicInteger openConnections, FileStorage storage, UploadSlots uploadSlots) {
+                  AtomicInteger openConnections, FileStorage storage, UploadSlots uploadSlots,
+                  MessageServiceRing messageServices) {
     this.config = config;
     this.storage = storage;
     this.uploadSlots = uploadSlots;
+    this.messageServices = messageServices;
     this.openConnections = openConnections;
     this.connections = connections;
     this.drain = drain;
@@ -68,7 +71,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     authenticator = new Authenticator(new TokenVerifier(config.jwtSecret(), config.jwtLeeway()));
-    services = new ServiceClient(vertx, config);
+    services = new ServiceClient(vertx, config, messageServices);
     frames = new ClientFrames(new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes())),
         config.maxTextLength(), config.limits().maxSyncPage());
     sendRules = new SendRules(rateLimits);
