@@ -42,14 +42,12 @@ public final class GatewayMain {
     // sockets open or being upgraded on this process, all verticle instances together (CHAT_MAX_CONNECTIONS)
     AtomicInteger openConnections = new AtomicInteger();
     UploadSlots uploadSlots = new UploadSlots(config.files().maxConcurrentUploads());
-    Future<MessageServiceRing> messageServices = MessageServiceRing.listening(vertx.eventBus());
-    return messageServices.compose(ignored -> openStorage(vertx, config.files()))
+    return openStorage(vertx, config.files())
         .compose(storage -> vertx.deployVerticle(new PushVerticle(config.gatewayId(), connections))
             .compose(ignored -> vertx.deployVerticle(() -> new GatewayVerticle(config, connections, drain, rateLimits,
-                    openConnections, storage, uploadSlots, messageServices.result()),
-                new DeploymentOptions().setInstances(config.instances())))
-            .compose(ignored -> vertx.deployVerticle(new FileSweeper(
-                new ServiceClient(vertx, config, messageServices.result()), storage, config.files().sweepEvery()))))
+                    openConnections, storage, uploadSlots), new DeploymentOptions().setInstances(config.instances())))
+            .compose(ignored -> vertx.deployVerticle(new FileSweeper(new ServiceClient(vertx, config), storage,
+                config.files().sweepEvery()))))
         .onSuccess(ignored -> LOG.info("Gateway {} listening on {}:{} (WebSocket /ws, HTTP /api)",
             config.gatewayId(), config.host(), config.port()))
         .map(ignored -> {

@@ -47,7 +47,6 @@ final class GatewayVerticle extends VerticleBase {
   private final AtomicInteger openConnections;
   private final FileStorage storage;
   private final UploadSlots uploadSlots;
-  private final MessageServiceRing messageServices;
   private final Set<ChatConnection> open = new HashSet<>();
   private ClientFrames frames;
   private Authenticator authenticator;
@@ -56,12 +55,10 @@ final class GatewayVerticle extends VerticleBase {
   private SignedLinks signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
-                  AtomicInteger openConnections, FileStorage storage, UploadSlots uploadSlots,
-                  MessageServiceRing messageServices) {
+                  AtomicInteger openConnections, FileStorage storage, UploadSlots uploadSlots) {
     this.config = config;
     this.storage = storage;
     this.uploadSlots = uploadSlots;
-    this.messageServices = messageServices;
     this.openConnections = openConnections;
     this.connections = connections;
     this.drain = drain;
@@ -71,7 +68,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     authenticator = new Authenticator(new TokenVerifier(config.jwtSecret(), config.jwtLeeway()));
-    services = new ServiceClient(vertx, config, messageServices);
+    services = new ServiceClient(vertx, config);
     frames = new ClientFrames(new JsonFrames(config.limits(), Math.max(config.maxFrameBytes(), config.maxBodyBytes())),
         config.maxTextLength(), config.limits().maxSyncPage());
     sendRules = new SendRules(rateLimits);

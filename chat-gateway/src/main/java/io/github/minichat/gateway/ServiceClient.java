@@ -47,14 +47,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -74,11 +69,7 @@ final class ServiceClient implements Services, FileRegistry {
   /** Suggested wait before retrying a shed request. */
   static final long OVERLOAD_RETRY_MILLIS = 1_000;
 
-  /** The key of the sends that go to the address every message service shares. */
-  private static final String ANY_SERVICE = "";
-
   private final Vertx vertx;
-  private final MessageServiceRing ring;
   private final Context context;
   private final EventBus eventBus;
   private final DeliveryOptions options;
@@ -88,10 +79,9 @@ final class ServiceClient implements Services, FileRegistry {
   /** Sends taken in during this turn of the event loop, to leave together when it ends; null when none. */
   private List<PendingSend> turnSends;
 
-  /** Made on the event loop it serves; {@code ring} says which message service each conversation's sends go to. */
-  ServiceClient(Vertx vertx, GatewayConfig config, MessageServiceRing ring) {
+  /** Made on the event loop it serves. */
+  ServiceClient(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
-    this.ring = ring;
     this.context = vertx.getOrCreateContext();
     this.eventBus = vertx.eventBus();
     this.options = new DeliveryOptions().setSendTimeout(config.requestTimeout().toMillis());
@@ -144,54 +134,37 @@ final class ServiceClient implements Services, FileRegistry {
     return admitted(() -> sendReserved(request));
   }
 
-  /**
-   * {@link #send} for a caller that has already {@link #reserve reserved} room (a socket queueing its sends). The
-   * first attempt goes to the conversation's message service; a retry goes to any, in case that one cannot store.
-   */
+  /** {@link #send} for a caller that has already {@link #reserve reserved} room (a socket queueing its sends). */
   @Override
   public Future<SendResult> sendReserved(SendMessage request) {
-    return request.cid() == null ? sendOnce(request, false)
-        : retrying(attempt -> sendOnce(request, attempt > 1), 1);
+    return request.cid() == null ? sendOnce(request) : retrying(() -> sendOnce(request), 1);
   }
 
   /**
-   * One attempt at a send. The sends of one event-loop turn (every socket read in it) leave together, one request
-   * per message service they go to, answered send by send: one reply registration, timer and (in a cluster)
-   * encoded message per turn instead of per send. A turn adds no wait: the batch leaves as soon as the loop has
-   * finished reading. Its size is bounded by this loop's share of the pending requests, which every send holds from
-   * the moment it is accepted.
+   * One attempt at a send. The sends of one event-loop turn (every socket read in it) leave together as one request,
+   * answered send by send: one reply registration, timer and (in a cluster) encoded message per turn instead of per
+   * send. A turn adds no wait: the batch leaves as soon as the loop has finished reading. Its size is bounded by
+   * this loop's share of the pending requests, which every send holds from the moment it is accepted.
    */
-  private Future<SendResult> sendOnce(SendMessage request, boolean anyService) {
+  private Future<SendResult> sendOnce(SendMessage request) {
     if (turnSends == null) {
       turnSends = new ArrayList<>();
       context.runOnContext(ignored -> flushTurnSends());
     }
     Promise<SendResult> result = Promise.promise();
-    turnSends.add(new PendingSend(request, anyService, result));
+    turnSends.add(new PendingSend(request, result));
     return result.future();
   }
 
   private void flushTurnSends() {
     List<PendingSend> sends = turnSends;
     turnSends = null;
-    Map<String, List<PendingSend>> byService = new HashMap<>(4);
-    for (PendingSend send : sends) {
-      String service = send.anyService() ? null : ring.serviceFor(send.request().fromId(), send.request().toId());
-      byService.computeIfAbsent(service == null ? ANY_SERVICE : service, ignored -> new ArrayList<>()).add(send);
-    }
-    byService.forEach(this::sendTogether);
-  }
-
-  /** Sends to one message service, or to {@link #ANY_SERVICE}, each answered with its own outcome. */
-  private void sendTogether(String service, List<PendingSend> sends) {
-    if (service.equals(ANY_SERVICE) && sends.size() == 1) {
+    if (sends.size() == 1) {
       this.<SendResult>request(Addresses.MESSAGE_SEND, sends.get(0).request()).onComplete(sends.get(0).result());
       return;
     }
     SendBatch batch = new SendBatch(sends.stream().map(PendingSend::request).toList());
-    Future<SendOutcomes> answered = service.equals(ANY_SERVICE)
-        ? request(Addresses.MESSAGE_SEND_BATCH, batch) : routed(service, batch);
-    answered.onComplete(answer -> {
+    this.<SendOutcomes>request(Addresses.MESSAGE_SEND_BATCH, batch).onComplete(answer -> {
       for (int i = 0; i < sends.size(); i++) {
         Promise<SendResult> result = sends.get(i).result();
         if (answer.failed()) {
@@ -208,33 +181,12 @@ final class ServiceClient implements Services, FileRegistry {
     });
   }
 
-  /**
-   * To the conversations' message service. One that no longer listens (NO_HANDLERS: the request reached no one, so
-   * sending it again is safe, even without cids) or does not answer in time is forgotten until its next beacon;
-   * the first kind goes to any service at once, the second fails and is retried like any timeout.
-   */
-  private Future<SendOutcomes> routed(String service, SendBatch batch) {
-    return this.<SendOutcomes>request(Addresses.messageServiceSends(service), batch).recover(failure -> {
-      if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS) {
-        ring.forget(service);
-        return request(Addresses.MESSAGE_SEND_BATCH, batch);
-      }
-      if (failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.TIMEOUT) {
-        ring.forget(service);
-      }
-      return Future.failedFuture(failure);
-    });
+  private record PendingSend(SendMessage request, Promise<SendResult> result) {
   }
 
-  private record PendingSend(SendMessage request, boolean anyService, Promise<SendResult> result) {
-  }
-
-  /**
-   * A request that may be applied twice, made again with backoff after a retryable failure, a bounded number of
-   * times; {@code request} is given the attempt's number, from 1.
-   */
-  private <T> Future<T> retrying(IntFunction<Future<T>> request, int attempt) {
-    return request.apply(attempt).recover(failure -> {
+  /** A request that may be applied twice, made again with backoff after a retryable failure, a bounded number of times. */
+  private <T> Future<T> retrying(Supplier<Future<T>> request, int attempt) {
+    return request.get().recover(failure -> {
       if (!ChatError.of(failure).retryable() || attempt >= sendAttempts) {
         return Future.failedFuture(failure);
       }
@@ -249,7 +201,7 @@ final class ServiceClient implements Services, FileRegistry {
 
   @Override
   public Future<SendResult> sendToGroupReserved(GroupSend request) {
-    return retrying(attempt -> request(Addresses.GROUP_SEND, request), 1);
+    return retrying(() -> request(Addresses.GROUP_SEND, request), 1);
   }
 
   /** Not retried: a second CREATE after a lost answer would make a second group. */
@@ -350,7 +302,7 @@ final class ServiceClient implements Services, FileRegistry {
   /** Which chat a connection has open; answered and retried like a disconnect (changes are numbered). */
   @Override
   public Future<Boolean> viewing(ViewingChanged change) {
-    return retrying(attempt -> request(Addresses.PRESENCE_VIEWING, change), 1);
+    return retrying(() -> request(Addresses.PRESENCE_VIEWING, change), 1);
   }
 
   @Override

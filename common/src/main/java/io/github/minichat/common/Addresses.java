@@ -17,11 +17,6 @@ public final class Addresses {
    */
   public static final String MESSAGE_SEND_BATCH = "chat.message.send-batch";
   /**
-   * {@link MessageServiceBeacon}, published: a message service is up (and where its own sends address is), or, with
-   * no interval, leaving. Gateways route each conversation's sends to one live service by it.
-   */
-  public static final String MESSAGE_SERVICES = "chat.message.services";
-  /**
    * {@link SendBatch} -> {@link SendOutcomes}: one connection's sends, each with a distinct cid, in the client's
    * order, stored together in that order (never a later one before an earlier one), each answered on its own.
    */
@@ -87,13 +82,5 @@ public final class Addresses {
    */
   public static String gatewayDeliveries(String gatewayId) {
     return "chat.gateway." + gatewayId + ".deliver";
-  }
-
-  /**
-   * {@link SendBatch} -> {@link SendOutcomes}, as {@link #MESSAGE_SEND_BATCH}, to one message service: the one a
-   * gateway routes these sends' conversations to (see {@link #MESSAGE_SERVICES}).
-   */
-  public static String messageServiceSends(String serviceId) {
-    return MESSAGE_SEND_BATCH + "." + serviceId;
   }
 }

@@ -21,7 +21,7 @@ public final class Codecs {
       GroupList.class, GroupMembersRequest.class, GroupMembers.class, GroupHistoryRequest.class, GroupRead.class,
       ConversationsRequest.class, ConversationPage.class, ConversationPrefs.class, Attachment.class,
       FileRegistration.class, FileAccess.class, FileSweep.class, MessageChange.class, MessageChanged.class,
-      Typing.class, Notice.class, MessageServiceBeacon.class);
+      Typing.class, Notice.class);
 
   private Codecs() {
   }

@@ -47,7 +47,7 @@ public final class MessageServiceMain {
         .compose(hazelcast -> RouteTable.open(vertx, hazelcast, node.clustered()));
     return schema(vertx, env, options)
         .compose(ignored -> routes)
-        .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table, node.nodeId()),
+        .compose(table -> vertx.deployVerticle(() -> new MessageStoreVerticle(options, config, table),
             new DeploymentOptions()))
         .onSuccess(ignored -> management.readiness("postgres", new PostgresCheck(vertx, options)::check));
   }

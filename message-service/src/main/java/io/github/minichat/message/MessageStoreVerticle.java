@@ -12,7 +12,6 @@ import io.github.minichat.common.InboxState;
 import io.github.minichat.common.MarkRead;
 import io.github.minichat.common.MessageChange;
 import io.github.minichat.common.MessageChanged;
-import io.github.minichat.common.MessageServiceBeacon;
 import io.github.minichat.common.Notice;
 import io.github.minichat.common.Replies;
 import io.github.minichat.common.SendBatch;
@@ -53,16 +52,12 @@ import org.slf4j.LoggerFactory;
 public final class MessageStoreVerticle extends VerticleBase {
 
   static final int MAX_PAGE = 500;
-  /** How often this service tells the gateways that it is up; they stop routing to it after a few missed. */
-  static final long BEACON_EVERY_MILLIS = 1_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(MessageStoreVerticle.class);
 
   private final PgConnectOptions connectOptions;
   private final MessageServiceConfig config;
   private final RouteTable routes;
-  private final String serviceId;
-  private long beaconTimer = -1;
   private Pool pool;
   private ChatStore store;
   private BatchStore batchStore;
@@ -72,13 +67,10 @@ public final class MessageStoreVerticle extends VerticleBase {
   private FileRecords files;
   private MessageChanges changes;
 
-  /** {@code serviceId} names this service to the gateways that route conversations to it (its node's id). */
-  public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config, RouteTable routes,
-      String serviceId) {
+  public MessageStoreVerticle(PgConnectOptions connectOptions, MessageServiceConfig config, RouteTable routes) {
     this.connectOptions = connectOptions;
     this.config = config;
     this.routes = routes;
-    this.serviceId = serviceId;
   }
 
   @Override
@@ -100,7 +92,6 @@ public final class MessageStoreVerticle extends VerticleBase {
     return Future.all(List.of(
         eventBus.consumer(Addresses.MESSAGE_SEND, Replies.of(this::send)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_BATCH, Replies.of(this::sendAll)).completion(),
-        eventBus.consumer(Addresses.messageServiceSends(serviceId), Replies.of(this::sendAll)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SEND_RUN, Replies.of(this::sendRun)).completion(),
         eventBus.consumer(Addresses.MESSAGE_SYNC, Replies.of(this::sync)).completion(),
         eventBus.consumer(Addresses.MESSAGE_HISTORY, Replies.of(this::history)).completion(),
@@ -112,24 +103,11 @@ public final class MessageStoreVerticle extends VerticleBase {
         eventBus.consumer(Addresses.FILE_REGISTER, Replies.of(files::register)).completion(),
         eventBus.consumer(Addresses.FILE_ACCESS, Replies.of(files::readable)).completion(),
         eventBus.consumer(Addresses.FILE_SWEEP, Replies.of(files::claimExpired)).completion(),
-        groupRequests.register(eventBus))).onSuccess(ignored -> announce());
-  }
-
-  /** Tells the gateways, now and every {@link #BEACON_EVERY_MILLIS}, that this service takes sends. */
-  private void announce() {
-    MessageServiceBeacon beacon = new MessageServiceBeacon(serviceId, BEACON_EVERY_MILLIS);
-    vertx.eventBus().publish(Addresses.MESSAGE_SERVICES, beacon);
-    beaconTimer = vertx.setPeriodic(BEACON_EVERY_MILLIS,
-        ignored -> vertx.eventBus().publish(Addresses.MESSAGE_SERVICES, beacon));
+        groupRequests.register(eventBus)));
   }
 
   @Override
   public Future<?> stop() {
-    if (beaconTimer >= 0) {
-      vertx.cancelTimer(beaconTimer);
-      // the gateways send elsewhere at once, rather than after the missed beacons
-      vertx.eventBus().publish(Addresses.MESSAGE_SERVICES, MessageServiceBeacon.leaving(serviceId));
-    }
     if (groupRequests != null) {
       groupRequests.close();
     }
