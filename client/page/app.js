@@ -26,6 +26,8 @@ const readUpTo = new Map();
 const renewing = new Map();
 /** A link this close to its expiry counts as expired: it might not last until the browser has fetched it. */
 const LINK_MARGIN_MS = 2000;
+/** How often a thumbnail whose link is still valid is fetched again after it failed to load. */
+const THUMB_RETRIES = 3;
 
 const keyOf = (kind, id) => `${kind}:${id}`;
 const isOpen = (kind, id) => open != null && open.kind === kind && open.id === id;
@@ -325,6 +327,8 @@ async function openConversation(kind, id) {
   renderConversations();
   renderChatHeader();
   renderMessages(true);
+  // focus now, not once the history is in: by then the person may be typing somewhere else
+  $('text').focus();
   if (kind === 'group') loadMembers(id);
   const state = chat(kind, id);
   if (!state.loaded) {
@@ -341,7 +345,6 @@ async function openConversation(kind, id) {
   }
   if (kind === 'user') client.markRead(id).catch(() => {});
   else if (!group(id).left) client.readGroup(id).catch(() => {});
-  $('text').focus();
 }
 
 function renderChatHeader() {
@@ -637,8 +640,15 @@ function pictureOf(message) {
     image.width = width;
     image.height = Math.round((file.height * width) / file.width);
   }
+  let retries = 0;
   image.addEventListener('error', () => {
-    if (file.id && linkExpired(file)) renewLinks(file.id).catch((error) => console.warn('file link:', error.message));
+    if (!file.id) return;
+    if (linkExpired(file)) {
+      renewLinks(file.id).catch((error) => console.warn('file link:', error.message));
+    } else if (retries < THUMB_RETRIES) {
+      // a valid link that failed (a dropped connection, a busy server) is tried again, a little later each time
+      setTimeout(() => { image.src = file.thumb_url || file.url; }, 500 * 2 ** retries++);
+    }
   });
   image.src = file.thumb_url || file.url;
   link.append(image);

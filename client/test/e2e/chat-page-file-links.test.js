@@ -26,10 +26,20 @@ const signedUntil = (url) => (Number(new URL(url).searchParams.get('e')) + 1) * 
 /** The open chat's picture once loaded: its thumbnail's src and the full-size link around it. */
 async function loadedPicture(page, alt) {
   const selector = `#messages li img[alt="${alt}"]`;
-  await page.waitForFunction((s) => {
-    const image = document.querySelector(s);
-    return image && image.complete && image.naturalWidth > 0;
-  }, selector, { timeout: 20_000 });
+  try {
+    await page.waitForFunction((s) => {
+      const image = document.querySelector(s);
+      return image && image.complete && image.naturalWidth > 0;
+    }, selector, { timeout: 20_000 });
+  } catch (error) {
+    // what the page showed instead, so that a failure explains itself
+    const shown = await page.evaluate(() => ({
+      chat: document.querySelector('#chat-title')?.textContent,
+      images: [...document.querySelectorAll('#messages li img')]
+        .map((image) => ({ alt: image.alt, src: image.src, complete: image.complete, width: image.naturalWidth })),
+    }));
+    throw new Error(`${alt} did not load: the page showed ${JSON.stringify(shown)}`, { cause: error });
+  }
   return page.$eval(selector, (image) => ({ src: image.src, href: image.closest('a').href }));
 }
 

@@ -123,3 +123,31 @@ test('pictures and files between two pages: thumbnails, downloads, pushed read m
     await shot(bob, 'files-bob');
     await shot(alice, 'files-alice');
   });
+
+test('a thumbnail whose link is still valid but failed to load is fetched again, without asking for new links',
+  { skip, timeout: 120_000 }, async () => {
+    const dave = await signIn(303);
+    const erin = await signIn(304);
+    // erin's first two fetches of any thumbnail fail: a dropped connection, then a busy server
+    const failures = ['connectionreset', 503];
+    let thumbFetches = 0;
+    let linkRequests = 0;
+    await erin.route((url) => /^\/api\/files\/[^/]+\/thumb$/.test(url.pathname), (route) => {
+      thumbFetches += 1;
+      const failure = failures.shift();
+      if (failure === undefined) return route.continue();
+      return typeof failure === 'number' ? route.fulfill({ status: failure, body: 'busy' }) : route.abort(failure);
+    });
+    erin.on('request', (request) => {
+      if (/\/api\/files\/[^/]+\/link$/.test(new URL(request.url()).pathname)) linkRequests += 1;
+    });
+
+    await openChat(erin, 303);
+    await openChat(dave, 304);
+    await attach(dave, 'harbour.png', 'image/png', sunset(320, 200));
+    const shown = await loadedPicture(erin, 'harbour.png');
+    assert.equal(shown.width, 240, 'the thumbnail shows');
+    assert.equal(failures.length, 0, 'both failures were served');
+    assert.equal(thumbFetches, 3, 'two failed fetches, then one that worked');
+    assert.equal(linkRequests, 0, 'the links were valid: none were renewed');
+  });

@@ -94,3 +94,42 @@ test('two users chat in the page through the real server; dropped connections lo
     await bob.locator(`#conversations li[data-peer="${ALICE}"]`).click();
     await waitForTexts(bob, expected);
   });
+
+test('a chat\'s history arriving late takes neither the focus nor the open chat from what the person does next',
+  { skip, timeout: 120_000 }, async () => {
+    const carol = await signIn(203);
+    // the history of carol's chat with alice is held until carol has moved on to bob's
+    let releaseHistory;
+    const held = new Promise((resolve) => { releaseHistory = resolve; });
+    let historyAsked;
+    const asked = new Promise((resolve) => { historyAsked = resolve; });
+    await carol.route((url) => url.pathname === '/api/messages' && url.searchParams.get('peer') === String(ALICE),
+      async (route) => {
+        historyAsked();
+        await held;
+        await route.continue();
+      });
+
+    await carol.fill('#peer-id', String(ALICE));
+    await carol.press('#peer-id', 'Enter');
+    await asked;
+    await carol.fill('#peer-id', String(BOB));
+    await carol.focus('#peer-id');
+    // the page marks a chat read once its history is in: the sign that the late history has been handled
+    await carol.evaluate(() => {
+      const { client } = window.minichat;
+      const markRead = client.markRead.bind(client);
+      window.readsAsked = [];
+      client.markRead = (peer, upTo) => {
+        window.readsAsked.push(Number(peer));
+        return markRead(peer, upTo);
+      };
+    });
+    releaseHistory();
+    await carol.waitForFunction((peer) => window.readsAsked.includes(peer), ALICE, { timeout: 20_000 });
+    assert.equal(await carol.evaluate(() => document.activeElement.id), 'peer-id', 'the focus stays where it is');
+
+    await carol.keyboard.press('Enter');
+    await carol.locator(`#conversations li.active[data-peer="${BOB}"]`).waitFor();
+    assert.equal(await carol.evaluate(() => document.activeElement.id), 'text', 'the chat just opened takes the focus');
+  });

@@ -43,6 +43,13 @@ export function chatPage(serverName, viewport, extraEnv = {}) {
     const context = await browser.newContext({ viewport });
     const page = await context.newPage();
     page.on('pageerror', (error) => console.error(`page of user ${userId}:`, error));
+    // the page's own warnings and failed loads, so that a failed run says what the page saw
+    page.on('console', (message) => {
+      if (message.type() === 'warning' || message.type() === 'error') {
+        const where = message.location()?.url;
+        console.error(`page of user ${userId} (${new Date().toISOString()}): ${message.text()}${where ? ` at ${where}` : ''}`);
+      }
+    });
     await page.goto(server.base + '/');
     await page.fill('#user-id', String(userId));
     await page.click('#signin-button');
