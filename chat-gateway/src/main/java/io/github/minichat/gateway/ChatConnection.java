@@ -42,7 +42,8 @@ final class ChatConnection implements FrameAssembler.Receiver {
   private final TypingThrottle typingThrottle;
 
   ChatConnection(Session session, ClientLink link, Context context, GatewayConfig config, ClientFrames frames,
-                 Services services, LocalConnections connections, RateLimits rateLimits, SendRules sendRules) {
+                 Services services, LocalConnections connections, RateLimits rateLimits, SendRules sendRules,
+                 SettleReads settleReads) {
     this.session = session;
     this.link = link;
     this.context = context;
@@ -53,7 +54,7 @@ final class ChatConnection implements FrameAssembler.Receiver {
     this.frameBucket = rateLimits.newFrameBucket();
     this.rateStrikes = config.limits().rateStrikes();
     this.out = new Outbound(link, context.owner(), session.connectionId());
-    this.inbox = new InboxDelivery(session, services, out, context, config);
+    this.inbox = new InboxDelivery(session, services, out, context, config, settleReads);
     this.sends = new SendHandler(session, sendRules, services, inbox, out, link, config.limits().maxQueuedSends());
     this.presence = new OnlineHandler(session, services, connections, out, context, config.maxSubscriptions());
     this.typingThrottle = new TypingThrottle(config.limits().typingInterval());

@@ -52,6 +52,8 @@ final class GatewayVerticle extends VerticleBase {
   private Authenticator authenticator;
   private SendRules sendRules;
   private ServiceClient services;
+  /** Two at a time: a thousand sockets' settle reads still end within a second or two. */
+  private final SettleReads settleReads = new SettleReads(2);
   private SignedLinks signer;
 
   GatewayVerticle(GatewayConfig config, LocalConnections connections, GatewayDrain drain, RateLimits rateLimits,
@@ -154,7 +156,7 @@ final class GatewayVerticle extends VerticleBase {
         config.gatewayId(), signer.forReader(userId, baseUrl));
     ChatConnection connection = new ChatConnection(session,
         new WebSocketLink(webSocket, config.limits().maxWriteQueueBytes()), vertx.getOrCreateContext(), config,
-        frames, services, connections, rateLimits, sendRules);
+        frames, services, connections, rateLimits, sendRules, settleReads);
     FrameAssembler assembler = new FrameAssembler(config.maxFrameBytes(), connection);
     open.add(connection);
     drain.opened(connection);

@@ -42,6 +42,7 @@ final class InboxDelivery {
   private final GatewayConfig config;
   private final InboxStream stream;
   private final SyncGate syncGate;
+  private final SettleReads settleReads;
   private long gapTimer = -1;
   private boolean readingBack;
   private long lettersVersion = -1;
@@ -51,7 +52,8 @@ final class InboxDelivery {
    */
   private final Set<String> sendsInFlight = new HashSet<>();
 
-  InboxDelivery(Session session, Services services, Outbound out, Context context, GatewayConfig config) {
+  InboxDelivery(Session session, Services services, Outbound out, Context context, GatewayConfig config,
+                SettleReads settleReads) {
     this.session = session;
     this.services = services;
     this.out = out;
@@ -59,6 +61,7 @@ final class InboxDelivery {
     this.config = config;
     this.stream = new InboxStream(session.userId());
     this.syncGate = new SyncGate(session.userId());
+    this.settleReads = settleReads;
   }
 
   long userId() {
@@ -85,7 +88,8 @@ final class InboxDelivery {
     }
     writeDue(stream.start(head.lastCursor()));
     watchGap();
-    context.owner().setTimer(SETTLE_MILLIS, ignored -> readBack(stream.delivered(), SETTLE_PAGE));
+    context.owner().setTimer(SETTLE_MILLIS,
+        ignored -> settleReads.submit(() -> readBack(stream.delivered(), SETTLE_PAGE)));
   }
 
   /** A message stored for this user, pushed by a message service. */
@@ -196,13 +200,16 @@ final class InboxDelivery {
     }
   }
 
-  /** Reads the inbox after {@code since} and writes what this connection has not had; one read at a time. */
-  private void readBack(long since, int limit) {
+  /**
+   * Reads the inbox after {@code since} and writes what this connection has not had; one read at a time. Completes
+   * when the read does, at once when none was needed.
+   */
+  private Future<?> readBack(long since, int limit) {
     if (out.isClosed() || readingBack) {
-      return;
+      return Future.succeededFuture();
     }
     readingBack = true;
-    services.sync(new SyncRequest(session.userId(), since, limit)).onComplete(page -> {
+    return services.sync(new SyncRequest(session.userId(), since, limit)).onComplete(page -> {
       readingBack = false;
       if (page.succeeded()) {
         GatewayMetrics.gapFilled();

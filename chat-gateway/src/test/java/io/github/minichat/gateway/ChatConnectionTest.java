@@ -52,7 +52,7 @@ class ChatConnectionTest {
         config.maxTextLength(), config.limits().maxSyncPage());
     on(() -> {
       connection = new ChatConnection(new Session(USER, "gw-test-1", "gw-test", (id, thumb) -> "/api/files/" + id), link, context, config, frames,
-          services, connections, rateLimits, new SendRules(rateLimits));
+          services, connections, rateLimits, new SendRules(rateLimits), new SettleReads(2));
       connection.start();
     });
   }
