@@ -647,14 +647,16 @@ function pictureOf(message) {
       renewLinks(file.id).catch((error) => console.warn('file link:', error.message));
     } else if (retries < THUMB_RETRIES) {
       // a valid link that failed (a dropped connection, a busy server) is tried again, a little later each time
-      setTimeout(() => { image.src = file.thumb_url || file.url; }, 500 * 2 ** retries++);
+      setTimeout(() => { image.src = thumbnailOf(file); }, 500 * 2 ** retries++);
     }
   });
-  image.src = file.thumb_url || file.url;
+  image.src = thumbnailOf(file);
   link.append(image);
   link.addEventListener('click', (event) => openFresh(event, file, (url) => window.open(url, '_blank', 'noopener')));
   return link;
 }
+
+const thumbnailOf = (file) => file.thumb_url || file.url;
 
 /** A file as a download link with its name and size. */
 function downloadOf(message) {

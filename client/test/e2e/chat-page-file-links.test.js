@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chatPage, skip } from '../support/browser.js';
+import { chatPage, loadedPicture, openChat, skip } from '../support/browser.js';
 import { squares, sunset } from '../support/png.js';
 
 const ALICE = 311;
@@ -15,33 +15,8 @@ const fileDir = mkdtempSync(path.join(tmpdir(), 'minichat-e2e-links-'));
 const { signIn } = chatPage('filelinks', { width: 960, height: 640 }, { CHAT_FILE_DIR: fileDir, CHAT_FILE_LINK_TTL_S: '1' });
 after(() => rmSync(fileDir, { recursive: true, force: true }));
 
-async function openChat(page, peer) {
-  await page.fill('#peer-id', String(peer));
-  await page.press('#peer-id', 'Enter');
-}
-
 /** Until when a signed link works, in epoch ms: through the whole second `e` names. */
 const signedUntil = (url) => (Number(new URL(url).searchParams.get('e')) + 1) * 1000;
-
-/** The open chat's picture once loaded: its thumbnail's src and the full-size link around it. */
-async function loadedPicture(page, alt) {
-  const selector = `#messages li img[alt="${alt}"]`;
-  try {
-    await page.waitForFunction((s) => {
-      const image = document.querySelector(s);
-      return image && image.complete && image.naturalWidth > 0;
-    }, selector, { timeout: 20_000 });
-  } catch (error) {
-    // what the page showed instead, so that a failure explains itself
-    const shown = await page.evaluate(() => ({
-      chat: document.querySelector('#chat-title')?.textContent,
-      images: [...document.querySelectorAll('#messages li img')]
-        .map((image) => ({ alt: image.alt, src: image.src, complete: image.complete, width: image.naturalWidth })),
-    }));
-    throw new Error(`${alt} did not load: the page showed ${JSON.stringify(shown)}`, { cause: error });
-  }
-  return page.$eval(selector, (image) => ({ src: image.src, href: image.closest('a').href }));
-}
 
 /** The file of the newest picture message the page's client has delivered. */
 function pushedPicture(page, alt) {

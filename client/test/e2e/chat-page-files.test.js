@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chatPage, skip } from '../support/browser.js';
+import { chatPage, loadedPicture, openChat, skip } from '../support/browser.js';
 import { squares, sunset } from '../support/png.js';
 
 const ALICE = 301;
@@ -16,28 +16,8 @@ after(() => rmSync(fileDir, { recursive: true, force: true }));
 
 // ---- the page ----
 
-async function openChat(page, peer) {
-  await page.fill('#peer-id', String(peer));
-  await page.press('#peer-id', 'Enter');
-}
-
 async function attach(page, name, mimeType, buffer) {
   await page.setInputFiles('#attach-input', { name, mimeType, buffer });
-}
-
-/** The size of a loaded image in the open chat, once it has loaded; its link, as the page offers it. */
-async function loadedPicture(page, alt) {
-  const selector = `#messages li img[alt="${alt}"]`;
-  await page.waitForFunction((s) => {
-    const image = document.querySelector(s);
-    return image && image.complete && image.naturalWidth > 0;
-  }, selector, { timeout: 20_000 });
-  return page.$eval(selector, (image) => ({
-    width: image.naturalWidth,
-    height: image.naturalHeight,
-    src: image.src,
-    href: image.closest('a').href,
-  }));
 }
 
 async function download(url) {

@@ -63,3 +63,36 @@ export function chatPage(serverName, viewport, extraEnv = {}) {
 
   return { signIn, shot };
 }
+
+/** Opens the one-to-one chat with `peer` the way a person does: its id in the peer box, then Enter. */
+export async function openChat(page, peer) {
+  await page.fill('#peer-id', String(peer));
+  await page.press('#peer-id', 'Enter');
+}
+
+/**
+ * The open chat's picture `alt` once its thumbnail has loaded: its size, its src and the full-size link around it.
+ * If it does not load, the error says what the page showed instead.
+ */
+export async function loadedPicture(page, alt, timeout = 20_000) {
+  const selector = `#messages li img[alt="${alt}"]`;
+  try {
+    await page.waitForFunction((s) => {
+      const image = document.querySelector(s);
+      return image && image.complete && image.naturalWidth > 0;
+    }, selector, { timeout });
+  } catch (error) {
+    const shown = await page.evaluate(() => ({
+      chat: document.querySelector('#chat-title')?.textContent,
+      images: [...document.querySelectorAll('#messages li img')]
+        .map((image) => ({ alt: image.alt, src: image.src, complete: image.complete, width: image.naturalWidth })),
+    }));
+    throw new Error(`${alt} did not load: the page showed ${JSON.stringify(shown)}`, { cause: error });
+  }
+  return page.$eval(selector, (image) => ({
+    width: image.naturalWidth,
+    height: image.naturalHeight,
+    src: image.src,
+    href: image.closest('a').href,
+  }));
+}
